@@ -1,0 +1,52 @@
+import type { EvidenceStep } from '../../core/evidence.js';
+import type { MessageData } from '../../core/message.js';
+import type { Problem } from '../../snapshot/derive.js';
+import type { Outcome } from '../define-check.js';
+
+type Extra = { data?: MessageData; resourceArn?: string; evidence?: EvidenceStep[] };
+
+export const pass = (reasonId: string, extra: Extra = {}): Outcome => ({
+  status: 'pass',
+  reasonId,
+  evidence: [],
+  ...extra,
+});
+export const fail = (reasonId: string, extra: Extra = {}): Outcome => ({
+  status: 'fail',
+  reasonId,
+  evidence: [],
+  ...extra,
+});
+export const notApplicable = (reasonId: string, extra: Extra = {}): Outcome => ({
+  status: 'not-applicable',
+  reasonId,
+  evidence: [],
+  ...extra,
+});
+export const error = (reasonId: string, extra: Extra = {}): Outcome => ({
+  status: 'error',
+  reasonId,
+  evidence: [],
+  ...extra,
+});
+
+/** The one way an unknown input becomes a result: `error`, naming the failed read or the missing resource. */
+export function unknown(problem: Problem, extra: Omit<Extra, 'data'> = {}): Outcome {
+  if (problem.kind === 'api-error') {
+    const e = problem.error;
+    return error('readFailed', {
+      ...extra,
+      data: { service: e.service, operation: e.operation, resource: e.resource ?? '(account)', code: e.code },
+      evidence: [
+        ...(extra.evidence ?? []),
+        {
+          resourceArn: e.resource ?? extra.resourceArn ?? '',
+          field: `${e.service}:${e.operation}`,
+          observed: `${e.code}: ${e.message}`,
+          expected: 'a successful read',
+        },
+      ],
+    });
+  }
+  return error('notInSnapshot', { ...extra, data: { what: problem.what, id: problem.id } });
+}

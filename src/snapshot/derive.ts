@@ -1,0 +1,396 @@
+import type { IamActionCatalog } from '../iam/action-catalog.js';
+import { parsePolicy, type ParsedPolicy, type PolicyStatement } from '../policy/document.js';
+import { hasWildcard, matchesWildcard } from '../policy/wildcard.js';
+import { bucketArn, s3ServiceName, type ArnScope } from './arn.js';
+import type { ApiError, Fetched } from './fetched.js';
+import type {
+  AccountSnapshot,
+  Bucket,
+  IamRole,
+  KmsKey,
+  LambdaFunction,
+  PrefixList,
+  RegionSnapshot,
+  Route,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+  VpcEndpoint,
+} from './schema.js';
+
+/**
+ * The joins the rules need, computed once per run from an immutable snapshot (SPEC 2.1, 2.2):
+ * lookups by ID, the effective route table of each subnet, the S3 gateway endpoint behind each table,
+ * the policies of each role, and the buckets each function reaches. Nothing here mutates the snapshot.
+ */
+
+/** Why a lookup has no answer: the read failed, or the thing is not in the snapshot. */
+export type Problem =
+  | { kind: 'api-error'; error: ApiError }
+  | { kind: 'missing'; what: string; id: string };
+
+export type Resolved<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+const resolved = <T>(value: T): Resolved<T> => ({ ok: true, value });
+const missing = <T>(what: string, id: string): Resolved<T> => ({ ok: false, problem: { kind: 'missing', what, id } });
+const apiError = <T>(error: ApiError): Resolved<T> => ({ ok: false, problem: { kind: 'api-error', error } });
+
+function byId<T>(list: Fetched<T[]>, key: (item: T) => string): Resolved<Map<string, T>> {
+  if (list.status === 'error') return apiError(list.error);
+  const items = list.status === 'ok' ? list.value : [];
+  return resolved(new Map(items.map((item) => [key(item), item])));
+}
+
+function lookup<T>(table: Resolved<Map<string, T>>, what: string, id: string): Resolved<T> {
+  if (!table.ok) return table;
+  const value = table.value.get(id);
+  return value === undefined ? missing(what, id) : resolved(value);
+}
+
+export interface EffectiveRouteTable {
+  table: RouteTable;
+  /** SPEC 2.1: explicitly associated, or the VPC's main table by default. */
+  association: 'explicit' | 'main';
+}
+
+export interface S3RouteTarget {
+  /** The active route to the region's S3 prefix list, if any. */
+  route: Route | undefined;
+  /** The endpoint the route targets, when it is in the snapshot. */
+  endpoint: VpcEndpoint | undefined;
+  /** True when the route targets an `available` Gateway endpoint for com.amazonaws.<region>.s3. */
+  usable: boolean;
+  /** Blackhole routes to the S3 prefix list, ignored per SPEC 2.1 but worth showing. */
+  blackholeRoutes: Route[];
+}
+
+export class RegionIndex {
+  readonly region: string;
+  readonly scope: ArnScope;
+  readonly vpcs: Resolved<Map<string, Vpc>>;
+  readonly subnets: Resolved<Map<string, Subnet>>;
+  readonly routeTables: Resolved<Map<string, RouteTable>>;
+  readonly vpcEndpoints: Resolved<Map<string, VpcEndpoint>>;
+  readonly securityGroups: Resolved<Map<string, SecurityGroup>>;
+  readonly s3PrefixList: Resolved<PrefixList>;
+  private readonly explicitTableBySubnet = new Map<string, RouteTable>();
+  private readonly mainTableByVpc = new Map<string, RouteTable>();
+
+  constructor(
+    readonly snapshot: RegionSnapshot,
+    account: { accountId: string; partition: string },
+  ) {
+    this.region = snapshot.region;
+    this.scope = { partition: account.partition, region: snapshot.region, accountId: account.accountId };
+    this.vpcs = byId(snapshot.vpcs, (v) => v.vpcId);
+    this.subnets = byId(snapshot.subnets, (s) => s.subnetId);
+    this.routeTables = byId(snapshot.routeTables, (t) => t.routeTableId);
+    this.vpcEndpoints = byId(snapshot.vpcEndpoints, (e) => e.vpcEndpointId);
+    this.securityGroups = byId(snapshot.securityGroups, (g) => g.groupId);
+    if (this.routeTables.ok) {
+      for (const table of this.routeTables.value.values()) {
+        for (const association of table.associations) {
+          if (association.main) this.mainTableByVpc.set(table.vpcId, table);
+          if (association.subnetId !== undefined) this.explicitTableBySubnet.set(association.subnetId, table);
+        }
+      }
+    }
+    const name = s3ServiceName(snapshot.region);
+    const prefixLists = snapshot.prefixLists;
+    if (prefixLists.status === 'error') this.s3PrefixList = apiError(prefixLists.error);
+    else {
+      const found = (prefixLists.status === 'ok' ? prefixLists.value : []).find((p) => p.prefixListName === name);
+      this.s3PrefixList = found ? resolved(found) : missing('prefix list', name);
+    }
+  }
+
+  subnet(id: string): Resolved<Subnet> {
+    return lookup(this.subnets, 'subnet', id);
+  }
+  vpc(id: string): Resolved<Vpc> {
+    return lookup(this.vpcs, 'VPC', id);
+  }
+  securityGroup(id: string): Resolved<SecurityGroup> {
+    return lookup(this.securityGroups, 'security group', id);
+  }
+  vpcEndpoint(id: string): Resolved<VpcEndpoint> {
+    return lookup(this.vpcEndpoints, 'VPC endpoint', id);
+  }
+
+  /** SPEC 2.1: the explicitly associated table, else the main table of the subnet's VPC. */
+  effectiveRouteTable(subnetId: string): Resolved<EffectiveRouteTable> {
+    if (!this.routeTables.ok) return this.routeTables;
+    const explicit = this.explicitTableBySubnet.get(subnetId);
+    if (explicit) return resolved({ table: explicit, association: 'explicit' });
+    const subnet = this.subnet(subnetId);
+    if (!subnet.ok) return subnet;
+    const main = this.mainTableByVpc.get(subnet.value.vpcId);
+    return main ? resolved({ table: main, association: 'main' }) : missing('main route table of', subnet.value.vpcId);
+  }
+
+  /** The S3 gateway route of a table (SPEC LVS003), judged against the region's S3 prefix list. */
+  s3RouteTarget(table: RouteTable): Resolved<S3RouteTarget> {
+    if (!this.s3PrefixList.ok) return this.s3PrefixList;
+    const prefixListId = this.s3PrefixList.value.prefixListId;
+    const toS3 = table.routes.filter((r) => r.destinationPrefixListId === prefixListId);
+    const route = toS3.find((r) => r.state === 'active');
+    const blackholeRoutes = toS3.filter((r) => r.state === 'blackhole');
+    if (route === undefined) return resolved({ route, endpoint: undefined, usable: false, blackholeRoutes });
+    const endpointId = route.gatewayId ?? route.vpcEndpointId;
+    if (endpointId === undefined || !endpointId.startsWith('vpce-')) {
+      return resolved({ route, endpoint: undefined, usable: false, blackholeRoutes });
+    }
+    const endpoint = this.vpcEndpoint(endpointId);
+    if (!endpoint.ok && endpoint.problem.kind === 'api-error') return endpoint;
+    const found = endpoint.ok ? endpoint.value : undefined;
+    const usable =
+      found !== undefined &&
+      found.vpcEndpointType === 'Gateway' &&
+      found.serviceName === s3ServiceName(this.region) &&
+      found.state.toLowerCase() === 'available';
+    return resolved({ route, endpoint: found, usable, blackholeRoutes });
+  }
+}
+
+export interface FunctionEntry {
+  fn: LambdaFunction;
+  region: RegionIndex;
+}
+
+/** A policy that applies to a role, with its document parsed once. */
+export interface RolePolicy {
+  kind: 'inline' | 'managed';
+  name: string;
+  /** Managed policy ARN, or `<roleArn>/inline/<name>` for inline policies (evidence only). */
+  arn: string;
+  parsed: ParsedPolicy;
+}
+
+export interface RoleView {
+  role: IamRole;
+  trustPolicy: ParsedPolicy;
+  policies: RolePolicy[];
+}
+
+export type ReachPath =
+  | { via: 'role'; policyArn: string; policyName: string; statement: string; resource: string }
+  | { via: 'environment'; variable: string };
+
+export interface ReachedBucket {
+  name: string;
+  arn: string;
+  paths: ReachPath[];
+}
+
+export interface BucketReach {
+  buckets: ReachedBucket[];
+  /** SPEC 2.2: the role allows S3 data actions on every bucket (Resource "*" or a NotResource). */
+  unbounded: { policyArn: string; policyName: string; statement: string; resource: string } | undefined;
+  /** What could not be determined (role unreadable, bucket list unreadable for a wildcard…). */
+  problems: Problem[];
+}
+
+export class AuditIndex {
+  readonly regions: RegionIndex[];
+  readonly functions: FunctionEntry[];
+  readonly functionListProblems: Array<{ region: string; error: ApiError }>;
+  private readonly policyCache = new Map<string, ParsedPolicy>();
+  private readonly roleViews = new Map<string, Resolved<RoleView>>();
+  private readonly reachCache = new Map<string, BucketReach>();
+  private readonly functionsByRole = new Map<string, LambdaFunction[]>();
+
+  constructor(
+    readonly snapshot: AccountSnapshot,
+    readonly iam: IamActionCatalog,
+  ) {
+    const account = { accountId: snapshot.accountId, partition: snapshot.partition };
+    this.regions = snapshot.regions.map((r) => new RegionIndex(r, account));
+    this.functions = [];
+    this.functionListProblems = [];
+    for (const region of this.regions) {
+      const list = region.snapshot.functions;
+      if (list.status === 'error') this.functionListProblems.push({ region: region.region, error: list.error });
+      for (const fn of list.status === 'ok' ? list.value : []) {
+        this.functions.push({ fn, region });
+        const users = this.functionsByRole.get(fn.role) ?? [];
+        users.push(fn);
+        this.functionsByRole.set(fn.role, users);
+      }
+    }
+  }
+
+  get accountId(): string {
+    return this.snapshot.accountId;
+  }
+  get partition(): string {
+    return this.snapshot.partition;
+  }
+
+  /** Parses a policy document once per distinct text. */
+  policy(text: string): ParsedPolicy {
+    let parsed = this.policyCache.get(text);
+    if (parsed === undefined) {
+      parsed = parsePolicy(text);
+      this.policyCache.set(text, parsed);
+    }
+    return parsed;
+  }
+
+  functionsUsingRole(roleArn: string): LambdaFunction[] {
+    return this.functionsByRole.get(roleArn) ?? [];
+  }
+
+  /** Every function (any region) attached to the security group. */
+  functionsUsingSecurityGroup(region: string, groupId: string): LambdaFunction[] {
+    return this.functions
+      .filter((e) => e.region.region === region && e.fn.vpcConfig?.securityGroupIds.includes(groupId))
+      .map((e) => e.fn);
+  }
+
+  bucket(name: string): Bucket | undefined {
+    return this.snapshot.s3.buckets[name];
+  }
+
+  kmsKey(keyArn: string): Resolved<KmsKey> {
+    const key = this.snapshot.kms.keys[keyArn];
+    if (key === undefined) return missing('KMS key', keyArn);
+    if (key.status === 'error') return apiError(key.error);
+    if (key.status === 'absent') return missing('KMS key (does not exist)', keyArn);
+    return resolved(key.value);
+  }
+
+  /** The role with its trust policy and every inline and attached policy, documents parsed (SPEC 2.4). */
+  roleView(roleArn: string): Resolved<RoleView> {
+    const cached = this.roleViews.get(roleArn);
+    if (cached) return cached;
+    const view = this.buildRoleView(roleArn);
+    this.roleViews.set(roleArn, view);
+    return view;
+  }
+
+  private buildRoleView(roleArn: string): Resolved<RoleView> {
+    const fetched = this.snapshot.iam.roles[roleArn];
+    if (fetched === undefined) return missing('IAM role', roleArn);
+    if (fetched.status === 'error') return apiError(fetched.error);
+    if (fetched.status === 'absent') return missing('IAM role (does not exist)', roleArn);
+    const role = fetched.value;
+    const policies: RolePolicy[] = role.inlinePolicies.map((p) => ({
+      kind: 'inline',
+      name: p.policyName,
+      arn: `${roleArn}/inline/${p.policyName}`,
+      parsed: this.policy(p.document),
+    }));
+    for (const attached of role.attachedPolicies) {
+      const managed = this.snapshot.iam.managedPolicies[attached.policyArn];
+      if (managed === undefined) return missing('managed policy', attached.policyArn);
+      if (managed.status === 'error') return apiError(managed.error);
+      if (managed.status === 'absent') return missing('managed policy (does not exist)', attached.policyArn);
+      policies.push({
+        kind: 'managed',
+        name: managed.value.policyName,
+        arn: attached.policyArn,
+        parsed: this.policy(managed.value.document),
+      });
+    }
+    return resolved({ role, trustPolicy: this.policy(role.assumeRolePolicyDocument), policies });
+  }
+
+  /** SPEC 2.2: buckets named by the role's S3 Allow statements, plus buckets named by environment values. */
+  bucketsReached(entry: FunctionEntry): BucketReach {
+    const key = entry.fn.functionArn;
+    let reach = this.reachCache.get(key);
+    if (reach === undefined) {
+      reach = this.computeReach(entry.fn);
+      this.reachCache.set(key, reach);
+    }
+    return reach;
+  }
+
+  private computeReach(fn: LambdaFunction): BucketReach {
+    const found = new Map<string, ReachedBucket>();
+    const problems: Problem[] = [];
+    let unbounded: BucketReach['unbounded'];
+    const add = (name: string, path: ReachPath) => {
+      let bucket = found.get(name);
+      if (!bucket) {
+        bucket = { name, arn: bucketArn(this.partition, name), paths: [] };
+        found.set(name, bucket);
+      }
+      bucket.paths.push(path);
+    };
+
+    const view = this.roleView(fn.role);
+    if (!view.ok) problems.push(view.problem);
+    else {
+      for (const policy of view.value.policies) {
+        if (!policy.parsed.ok) continue;
+        for (const statement of policy.parsed.document.statements) {
+          if (statement.effect !== 'Allow' || !this.grantsS3DataAccess(statement)) continue;
+          const where = { policyArn: policy.arn, policyName: policy.name, statement: statement.sid ?? `#${statement.index}` };
+          if (statement.notResources !== undefined) {
+            unbounded ??= { ...where, resource: `NotResource ${statement.notResources.join(', ')}` };
+            continue;
+          }
+          for (const resource of statement.resources ?? []) {
+            const name = s3BucketPattern(resource);
+            if (name === undefined) continue;
+            if (name === '*' || name === '') {
+              unbounded ??= { ...where, resource };
+              continue;
+            }
+            if (!hasWildcard(name)) {
+              add(name, { via: 'role', ...where, resource });
+              continue;
+            }
+            const names = this.snapshot.s3.bucketNames;
+            if (names.status === 'error') {
+              problems.push({ kind: 'api-error', error: names.error });
+              continue;
+            }
+            for (const bucketName of names.status === 'ok' ? names.value : []) {
+              if (matchesWildcard(name, bucketName)) add(bucketName, { via: 'role', ...where, resource });
+            }
+          }
+        }
+      }
+    }
+    for (const variable of fn.environment) {
+      if (variable.bucketName !== null) add(variable.bucketName, { via: 'environment', variable: variable.name });
+    }
+    const buckets = [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return { buckets, unbounded, problems };
+  }
+
+  /** True when the statement's actions include an S3 action on objects (GetObject, PutObject…). */
+  grantsS3DataAccess(statement: PolicyStatement): boolean {
+    const isData = (action: string) => {
+      const info = this.iam.lookup(action);
+      return info !== undefined && info.service === 's3' && info.resourceTypes.includes('object');
+    };
+    if (statement.actions !== undefined) {
+      return statement.actions.some((pattern) => this.iam.expand(pattern).some((info) => isData(info.action)));
+    }
+    if (statement.notActions !== undefined) {
+      const excluded = statement.notActions;
+      return this.iam
+        .expand('s3:*')
+        .some((info) => isData(info.action) && !excluded.some((p) => matchesWildcard(p, info.action, true)));
+    }
+    return false;
+  }
+}
+
+/**
+ * The bucket-name part of an S3 resource ARN: "arn:aws:s3:::name/key*" -> "name"; "*" -> "*";
+ * undefined for resources that are not S3 buckets or objects (access points, other services).
+ */
+export function s3BucketPattern(resource: string): string | undefined {
+  if (resource === '*') return '*';
+  const match = /^arn:aws[a-z-]*:s3:::([^/]*)(?:\/.*)?$/.exec(resource);
+  return match ? match[1] : undefined;
+}
+
+export function buildIndex(snapshot: AccountSnapshot, iam: IamActionCatalog): AuditIndex {
+  return new AuditIndex(snapshot, iam);
+}

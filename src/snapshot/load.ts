@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { LvsInputError, toJsonPath } from '../core/errors.js';
+import { accountSnapshotSchema, type AccountSnapshot } from './schema.js';
+
+/** Validates already-parsed JSON; the error names the JSON path of the first problem. */
+export function parseSnapshot(json: unknown, file: string): AccountSnapshot {
+  const parsed = accountSnapshotSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  const path = first ? toJsonPath(first.path) : '$';
+  const message = first?.message ?? 'invalid snapshot';
+  throw new LvsInputError(`invalid snapshot: ${message}`, { file, jsonPath: path });
+}
+
+export async function loadSnapshot(file: string): Promise<AccountSnapshot> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LvsInputError(code === 'ENOENT' ? 'snapshot file not found' : `cannot read snapshot (${code})`, {
+      file,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new LvsInputError(`not valid JSON (${(error as Error).message})`, { file });
+  }
+  return parseSnapshot(json, file);
+}

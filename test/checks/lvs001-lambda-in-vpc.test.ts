@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import check from '../../src/checks/lvs001-lambda-in-vpc.js';
+import { expectOutcome, runCheck } from '../helpers/check-tester.js';
+import { golden, goldenFunction } from '../helpers/golden.js';
+
+describe('LVS001 lambda-in-vpc', () => {
+  it('passes for the golden function', async () => {
+    const result = await expectOutcome(check, golden(), { status: 'pass', reasonId: 'inVpc' });
+    expect(result.message).toContain('vpc-0a1b2c3d4e5f60001');
+  });
+
+  it('fails with noVpcConfig when the function has no VpcConfig', async () => {
+    const snapshot = golden((s) => {
+      goldenFunction(s).vpcConfig = null;
+    });
+    await expectOutcome(check, snapshot, { status: 'fail', reasonId: 'noVpcConfig', severity: 'high' });
+  });
+
+  it.each([
+    ['SubnetIds', (c: { subnetIds: string[] }) => (c.subnetIds = [])],
+    ['SecurityGroupIds', (c: { securityGroupIds: string[] }) => (c.securityGroupIds = [])],
+    ['VpcId', (c: { vpcId: string }) => (c.vpcId = '')],
+  ] as const)('fails with incompleteVpcConfig when %s is empty', async (part, clear) => {
+    const snapshot = golden((s) => {
+      const config = goldenFunction(s).vpcConfig;
+      if (config) clear(config as never);
+    });
+    const result = await expectOutcome(check, snapshot, { status: 'fail', reasonId: 'incompleteVpcConfig' });
+    expect(result.message).toContain(part);
+  });
+
+  it('reports error, naming the check, when evaluation throws', async () => {
+    const broken = { ...check, evaluate: () => { throw new Error('boom'); } };
+    const [result] = await runCheck(broken, golden());
+    expect(result).toMatchObject({ status: 'error', reasonId: 'checkThrew', ruleId: 'LVS001' });
+    expect(result?.message).toContain('boom');
+  });
+});
