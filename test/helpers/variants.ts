@@ -41,7 +41,8 @@ export function loadVariants(): Variant[] {
 /** The golden snapshot JSON with the variant's patch applied (not yet validated). */
 export function applyVariant(variant: Pick<Variant, 'patch' | 'slug'>): unknown {
   const golden: unknown = JSON.parse(readFileSync(GOLDEN_PATH, 'utf8'));
-  const errors = jsonPatch.validate(variant.patch as jsonPatch.Operation[], golden);
+  const operations = variant.patch as unknown as jsonPatch.Operation[];
+  const errors = jsonPatch.validate(operations, golden);
   if (errors) throw new Error(`variant ${variant.slug}: patch does not apply: ${errors.message}`);
-  return jsonPatch.applyPatch(golden, variant.patch as jsonPatch.Operation[], true, false).newDocument;
+  return jsonPatch.applyPatch(golden, operations, true, false).newDocument;
 }

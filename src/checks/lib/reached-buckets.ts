@@ -1,0 +1,78 @@
+import type { EvidenceStep } from '../../core/evidence.js';
+import type { AuditIndex, FunctionEntry, ReachedBucket } from '../../snapshot/derive.js';
+import type { Bucket } from '../../snapshot/schema.js';
+import type { Outcome, ReasonMeta } from '../define-check.js';
+import { error, notApplicable, unknown } from './outcome.js';
+
+/** Reasons every per-bucket rule declares (spread into meta.reasons): SPEC 2.2's unknowable buckets. */
+export const BUCKET_SCOPE_REASONS = {
+  noBucketReached: {
+    status: 'not-applicable',
+    message: '{{function}} reaches no S3 bucket (none named in its role policies or environment).',
+  },
+  bucketSetUnbounded: {
+    status: 'error',
+    message:
+      'Could not evaluate every bucket: the role allows S3 data actions on {{resource}} ({{policy}}, {{statement}}), so the set of buckets {{function}} reaches is unbounded.',
+  },
+  notInAuditedAccount: {
+    status: 'error',
+    message: 'Could not evaluate bucket {{bucket}}: it is not in the audited account, so its settings were not read.',
+  },
+} as const satisfies Record<string, ReasonMeta>;
+
+/** The hops that show why the function reaches a bucket: role policy statements and environment variables. */
+export function reachEvidence(entry: FunctionEntry, reached: ReachedBucket): EvidenceStep[] {
+  return reached.paths.map((path): EvidenceStep =>
+    path.via === 'role'
+      ? {
+          resourceArn: path.policyArn,
+          field: `${path.policyName} ${path.statement} Resource`,
+          observed: path.resource,
+          note: `role ${entry.fn.role} grants S3 data access to ${reached.name}`,
+        }
+      : {
+          resourceArn: entry.fn.functionArn,
+          field: `Environment.Variables.${path.variable}`,
+          observed: `names bucket ${reached.name}`,
+          note: 'bucket names are shown; other environment values never are',
+        },
+  );
+}
+
+/**
+ * Runs `evaluate` for each bucket the function reaches (SPEC 2.2) and turns what cannot be judged
+ * into `error` results: an unbounded bucket set, a bucket of another account, a bucket absent from
+ * the snapshot, a failed read. No bucket at all -> one `not-applicable` result.
+ */
+export function forEachReachedBucket(
+  entry: FunctionEntry,
+  index: AuditIndex,
+  evaluate: (bucket: Bucket, reached: ReachedBucket, evidence: EvidenceStep[]) => Outcome,
+): Outcome[] {
+  const reach = index.bucketsReached(entry);
+  const outcomes: Outcome[] = reach.problems.map((problem) => unknown(problem));
+  if (reach.unbounded !== undefined) {
+    const u = reach.unbounded;
+    outcomes.push(
+      error('bucketSetUnbounded', {
+        resourceArn: `arn:${index.partition}:s3:::*`,
+        data: { resource: u.resource, policy: u.policyName, statement: u.statement },
+        evidence: [{ resourceArn: u.policyArn, field: `${u.policyName} ${u.statement} Resource`, observed: u.resource, expected: 'named buckets' }],
+      }),
+    );
+  }
+  for (const reached of reach.buckets) {
+    const evidence = reachEvidence(entry, reached);
+    const bucket = index.bucket(reached.name);
+    if (bucket === undefined) {
+      outcomes.push(unknown({ kind: 'missing', what: 'bucket', id: reached.name }, { resourceArn: reached.arn, evidence }));
+    } else if (!bucket.ownedByAccount) {
+      outcomes.push(error('notInAuditedAccount', { resourceArn: reached.arn, data: { bucket: reached.name }, evidence }));
+    } else {
+      outcomes.push({ resourceArn: reached.arn, ...evaluate(bucket, reached, evidence) });
+    }
+  }
+  if (outcomes.length === 0) outcomes.push(notApplicable('noBucketReached'));
+  return outcomes;
+}
