@@ -47,10 +47,14 @@ export function evaluateCheck(check: Check, entry: FunctionEntry, index: AuditIn
   return outcomes.map((outcome) => toResult(check, entry, index, outcome));
 }
 
-/** Every check on every function, in catalogue order per function. */
-export function evaluateAll(index: AuditIndex, checks: readonly Check[]): CheckResult[] {
+/** Every check on every given function (default: all), in catalogue order per function. */
+export function evaluateAll(
+  index: AuditIndex,
+  checks: readonly Check[],
+  entries: readonly FunctionEntry[] = index.functions,
+): CheckResult[] {
   const results: CheckResult[] = [];
-  for (const entry of index.functions) {
+  for (const entry of entries) {
     for (const check of checks) results.push(...evaluateCheck(check, entry, index));
   }
   return results;

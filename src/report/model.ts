@@ -7,6 +7,7 @@ import type { ApiError } from '../snapshot/fetched.js';
 export interface FunctionDataPath {
   functionName: string;
   functionArn: string;
+  accountId: string;
   region: string;
   vpcId: string | null;
   subnets: Array<{

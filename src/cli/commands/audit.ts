@@ -1,0 +1,89 @@
+import { dirname, resolve } from 'node:path';
+import { auditSnapshot } from '../../audit.js';
+import { CHECKS } from '../../checks/registry.js';
+import { LvsInputError } from '../../core/errors.js';
+import { loadIamActionCatalog, servicesReferenced } from '../../iam/load-catalog.js';
+import { renderers } from '../../report/index.js';
+import { locateFunctions } from '../../report/locations.js';
+import type { SourceLocation } from '../../report/model.js';
+import { loadSnapshot } from '../../snapshot/load.js';
+import type { AccountSnapshot } from '../../snapshot/schema.js';
+import { parseConfig, type LvsConfig } from '../../suppress/config.js';
+import { chalkFor } from '../color.js';
+import { exitCodeFor, type ExitCodeValue } from '../exit-code.js';
+import type { CliIo } from '../io.js';
+import { parseAuditFlags, resolveOutputs } from '../options.js';
+
+export const DEFAULT_CONFIG_FILE = 'lvs.config.json';
+
+/** --config FILE must exist; without it, ./lvs.config.json is used when present. */
+export async function loadConfig(io: CliIo, flag: string | undefined): Promise<{ config: LvsConfig; dir: string } | undefined> {
+  const file = resolve(io.cwd, flag ?? DEFAULT_CONFIG_FILE);
+  if (!(await io.fileExists(file))) {
+    if (flag !== undefined) throw new LvsInputError('config file not found', { flag: '--config', file: flag });
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await io.readFile(file));
+  } catch (error) {
+    throw new LvsInputError(`not valid JSON (${(error as Error).message})`, { file });
+  }
+  return { config: parseConfig(json, file, CHECKS.map((c) => c.meta.id)), dir: dirname(file) };
+}
+
+/** SARIF physical locations: the config maps CloudFormation stack names to template files. */
+async function templateLocations(
+  io: CliIo,
+  snapshot: AccountSnapshot,
+  loaded: { config: LvsConfig; dir: string } | undefined,
+): Promise<Record<string, SourceLocation>> {
+  const templates = loaded?.config.templates ?? {};
+  const byStack: Record<string, { uri: string; text: string }> = {};
+  for (const [stack, path] of Object.entries(templates)) {
+    const file = resolve(loaded?.dir ?? io.cwd, path);
+    if (!(await io.fileExists(file))) {
+      throw new LvsInputError(`template for stack "${stack}" not found: ${path}`, { file: DEFAULT_CONFIG_FILE });
+    }
+    byStack[stack] = { uri: path, text: await io.readFile(file) };
+  }
+  const functions = snapshot.regions.flatMap((r) => (r.functions.status === 'ok' ? r.functions.value : []));
+  return Object.keys(byStack).length === 0 ? {} : locateFunctions(functions, byStack);
+}
+
+export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string): Promise<ExitCodeValue> {
+  const flags = parseAuditFlags(rawFlags);
+  const outputs = resolveOutputs(flags);
+  if (flags.snapshot === undefined) {
+    throw new LvsInputError(
+      'live collection is not part of this release yet: audit a snapshot with --snapshot FILE (try fixtures/demo/account.json)',
+      { flag: '--snapshot' },
+    );
+  }
+  const loadedConfig = await loadConfig(io, flags.config);
+  const snapshot = await loadSnapshot(resolve(io.cwd, flags.snapshot)).catch((error: unknown) => {
+    if (error instanceof LvsInputError) throw new LvsInputError(error.message, { file: flags.snapshot, jsonPath: error.jsonPath });
+    throw error;
+  });
+  const iam = await loadIamActionCatalog(servicesReferenced(snapshot));
+  const report = auditSnapshot(snapshot, iam, {
+    checks: CHECKS,
+    toolVersion,
+    now: io.now(),
+    failOn: flags.failOn,
+    suppressions: loadedConfig?.config.suppressions ?? [],
+    functionFilter: flags.function,
+    locations: await templateLocations(io, snapshot, loadedConfig),
+  });
+  if (flags.function.length > 0 && report.dataPaths.length === 0) {
+    throw new LvsInputError(`no function matches ${flags.function.join(', ')}`, { flag: '--function' });
+  }
+  for (const warning of report.warnings) io.stderr(`lvs: warning: ${warning}\n`);
+  for (const target of outputs) {
+    const chalk = chalkFor(io, flags.color, target.path !== undefined);
+    const text = renderers[target.format](report, { chalk, verbose: flags.verbose });
+    if (target.path === undefined) io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+    else await io.writeFile(resolve(io.cwd, target.path), text.endsWith('\n') ? text : `${text}\n`);
+  }
+  return exitCodeFor(report.results, report.errors, flags.failOn);
+}

@@ -1,0 +1,116 @@
+// Before any AWS SDK module loads: the SDK's Node-version notice is noise for users of a CLI.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { existsSync, readFileSync } from 'node:fs';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { LvsInputError } from '../core/errors.js';
+import { SEVERITIES } from '../core/severity.js';
+import { chalkFor } from './color.js';
+import { runAudit } from './commands/audit.js';
+import { runChecks } from './commands/checks.js';
+import { ExitCode } from './exit-code.js';
+import type { CliIo } from './io.js';
+import { REPORT_FORMATS } from './options.js';
+
+function toolVersion(): string {
+  const candidates = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)];
+  for (const url of candidates) {
+    if (existsSync(url)) {
+      const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lvs' && pkg.version) return pkg.version;
+    }
+  }
+  return '0.0.0';
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    cwd: process.cwd(),
+    now: () => new Date(),
+    readFile: (path) => readFile(path, 'utf8'),
+    writeFile: (path, text) => writeFile(path, text, 'utf8'),
+    fileExists: (path) =>
+      access(path).then(
+        () => true,
+        () => false,
+      ),
+  };
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const version = toolVersion();
+  const program = new Command('lvs')
+    .description('Audit AWS Lambda data paths: VPC, S3 gateway endpoint, bucket pinning, least privilege, KMS, X-Ray.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run lvs --help for usage)');
+
+  program
+    .command('audit')
+    .description('audit every Lambda function of an account snapshot against the reference model')
+    .option('--snapshot <file>', 'account snapshot to audit offline (written by lvs collect)')
+    .addOption(
+      new Option('--format <format>', `report format, repeatable: ${REPORT_FORMATS.join(', ')}`).argParser(collect),
+    )
+    .addOption(new Option('--output <file>', 'write the matching --format to FILE (repeatable)').argParser(collect))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a result fails at or above this severity').choices(SEVERITIES).default('low'),
+    )
+    .option('--config <file>', 'suppressions and template map (default: ./lvs.config.json when present)')
+    .addOption(new Option('--function <glob>', 'only functions whose name or ARN matches (repeatable)').argParser(collect))
+    .option('--verbose', 'also list passing and not-applicable results in the terminal report')
+    .option('--quiet', 'print nothing on stdout when every format goes to a file')
+    .option('--color', 'force colour')
+    .option('--no-color', 'disable colour')
+    .action(async (options: unknown) => {
+      setExit(await runAudit(options, io, version));
+    });
+
+  program
+    .command('checks')
+    .description('list the rules lvs evaluates')
+    .addOption(new Option('--format <format>', 'terminal, json or markdown').choices(['terminal', 'json', 'markdown']))
+    .action((options: unknown) => {
+      runChecks(options, io, chalkFor(io, undefined, false));
+      setExit(ExitCode.Ok);
+    });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting so tests can drive it. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; everything else commander rejects is a usage error.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0
+        ? ExitCode.Ok
+        : ExitCode.InputError;
+    }
+    if (error instanceof LvsInputError) {
+      io.stderr(`lvs: ${error.oneLine}\n`);
+      return ExitCode.InputError;
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    io.stderr(`lvs: internal error: ${detail}\n(this is a bug in lvs; rerun with LVS_DEBUG=1 for a stack trace and report it)\n`);
+    if (io.env.LVS_DEBUG) io.stderr(`${(error as Error).stack ?? ''}\n`);
+    return ExitCode.InputError;
+  }
+}
+
+/** The entry bin/lvs.js calls: the one place that sets the process exit code. */
+export async function run(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), processIo());
+}

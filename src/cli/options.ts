@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { LvsInputError } from '../core/errors.js';
+import { SEVERITIES, severitySchema } from '../core/severity.js';
+
+export const REPORT_FORMATS = ['terminal', 'json', 'sarif'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Where one rendered format goes: a file, or stdout when `path` is undefined. */
+export interface OutputTarget {
+  format: ReportFormat;
+  path: string | undefined;
+}
+
+const auditFlagsSchema = z.object({
+  snapshot: z.string().min(1).optional(),
+  format: z.array(z.enum(REPORT_FORMATS, { error: `expected one of ${REPORT_FORMATS.join(', ')}` })).default([]),
+  output: z.array(z.string().min(1)).default([]),
+  failOn: severitySchema.default('low'),
+  config: z.string().min(1).optional(),
+  function: z.array(z.string().min(1)).default([]),
+  verbose: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+  color: z.boolean().optional(),
+});
+export type AuditFlags = z.infer<typeof auditFlagsSchema>;
+
+const FLAG_NAMES: Record<string, string> = {
+  snapshot: '--snapshot',
+  format: '--format',
+  output: '--output',
+  failOn: '--fail-on',
+  config: '--config',
+  function: '--function',
+};
+
+/** Commander's untyped opts() -> typed flags; a bad value names its flag. */
+export function parseAuditFlags(raw: unknown): AuditFlags {
+  const parsed = auditFlagsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const key = String(issue?.path[0] ?? '');
+  const hint = key === 'failOn' ? ` (one of ${SEVERITIES.join(', ')})` : '';
+  throw new LvsInputError(`${issue?.message ?? 'invalid value'}${hint}`, { flag: FLAG_NAMES[key] ?? `--${key}` });
+}
+
+function formatFromExtension(path: string): ReportFormat | undefined {
+  if (/\.sarif(\.json)?$/i.test(path)) return 'sarif';
+  if (/\.json$/i.test(path)) return 'json';
+  if (/\.(txt|log)$/i.test(path)) return 'terminal';
+  return undefined;
+}
+
+/**
+ * Pairs formats with outputs by position (`--format sarif --output lvs.sarif`); an output with no
+ * format of its own takes it from its extension; formats with no output go to stdout (at most one).
+ * When every format goes to a file, stdout still gets the terminal report unless --quiet, so a CI
+ * log shows the findings that the files carry.
+ */
+export function resolveOutputs(flags: Pick<AuditFlags, 'format' | 'output' | 'quiet'>): OutputTarget[] {
+  const targets: OutputTarget[] = [];
+  const count = Math.max(flags.format.length, flags.output.length);
+  for (let i = 0; i < count; i++) {
+    const path = flags.output[i];
+    const format = flags.format[i] ?? (path !== undefined ? formatFromExtension(path) : undefined);
+    if (format === undefined) {
+      throw new LvsInputError(`cannot tell the format of "${path}": add --format for it`, { flag: '--output' });
+    }
+    targets.push({ format, path });
+  }
+  const toStdout = targets.filter((t) => t.path === undefined);
+  if (toStdout.length > 1) {
+    throw new LvsInputError(
+      `${toStdout.map((t) => t.format).join(' and ')} would both go to stdout: give all but one an --output file`,
+      { flag: '--format' },
+    );
+  }
+  const paths = targets.flatMap((t) => (t.path === undefined ? [] : [t.path]));
+  const duplicate = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (duplicate !== undefined) throw new LvsInputError(`"${duplicate}" is given twice`, { flag: '--output' });
+  if (toStdout.length === 0 && !flags.quiet) targets.push({ format: 'terminal', path: undefined });
+  return targets;
+}
