@@ -43,7 +43,7 @@ describe('architecture', () => {
     for (const file of files.filter((f) => f.path.startsWith('checks/'))) {
       for (const spec of importsOf(file.text).filter((s) => s.startsWith('.'))) {
         expect(spec, `${file.path} imports ${spec}`).toMatch(
-          /^(\.\/|\.\.\/(core|snapshot|policy|iam\/action-catalog)|\.\.\/\.\.\/(core|snapshot|policy|iam\/action-catalog))/,
+          /^(\.\/|\.\.\/(define-check|core|snapshot|policy|iam\/action-catalog)|\.\.\/\.\.\/(core|snapshot|policy|iam\/action-catalog))/,
         );
         expect(spec, `${file.path} imports the CLI or reports`).not.toMatch(/\/(cli|report|suppress|collect|fix)\//);
       }

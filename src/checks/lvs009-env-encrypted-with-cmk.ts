@@ -16,7 +16,8 @@ const meta: CheckMeta = {
     'The function sets KMSKeyArn to a customer-managed AWS KMS key that is Enabled, not pending deletion, and has automatic key rotation turned on. Without KMSKeyArn, Lambda encrypts the environment with the AWS managed key aws/lambda.',
   rationale:
     'With the AWS managed key, anyone allowed lambda:GetFunctionConfiguration reads the decrypted variables, and the key policy cannot be narrowed or audited per function. A customer-managed key adds a second gate (kms:Decrypt in a key policy you control) and CloudTrail records of each use. A disabled key, or one pending deletion, makes the variables undecryptable and the function unable to start; an unrotated key keeps the same key material in use indefinitely.',
-  remediation: 'Set KMSKeyArn to an Enabled customer-managed KMS key with rotation on, after granting the role kms:Decrypt.',
+  remediation:
+    'Set KMSKeyArn to an Enabled customer-managed KMS key with rotation on, after granting the role kms:Decrypt.',
   remediationDetails: [
     'Create (or choose) a symmetric customer-managed key, allow the execution role `kms:Decrypt` on it in the key policy, turn on automatic rotation, then point the function at it. Update the key policy **before** setting `KMSKeyArn`, or the function cannot decrypt its variables.',
     '',
@@ -36,8 +37,14 @@ const meta: CheckMeta = {
       title: 'Securing Lambda environment variables',
       url: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html',
     },
-    { title: 'Key states of AWS KMS keys', url: 'https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html' },
-    { title: 'Rotate AWS KMS keys', url: 'https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html' },
+    {
+      title: 'Key states of AWS KMS keys',
+      url: 'https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html',
+    },
+    {
+      title: 'Rotate AWS KMS keys',
+      url: 'https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html',
+    },
     {
       title: 'Security Hub controls for AWS KMS (KMS.3, KMS.4)',
       url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html',
@@ -48,16 +55,18 @@ const meta: CheckMeta = {
   reasons: {
     customerKey: {
       status: 'pass',
-      message: '{{function}} encrypts its environment with customer-managed key {{key}}, which is Enabled and rotated automatically.',
+      message:
+        '{{function}} encrypts its environment with customer-managed key {{key}}, which is Enabled and rotated automatically.',
     },
     noCustomerKey: {
       status: 'fail',
       message:
-        '{{function}} sets no KMSKeyArn, so its {{variables}} environment variable(s) are encrypted with the AWS managed key aws/lambda, whose key policy you cannot restrict.',
+        '{{function}} sets no KMSKeyArn: Lambda encrypts its environment ({{variables}} variable(s)) with the AWS managed key aws/lambda, whose key policy you cannot restrict.',
     },
     keyNotCustomerManaged: {
       status: 'fail',
-      message: '{{function}} encrypts its environment with {{key}}, an AWS managed key whose key policy you cannot restrict.',
+      message:
+        '{{function}} encrypts its environment with {{key}}, an AWS managed key whose key policy you cannot restrict.',
     },
     keyNotEnabled: {
       status: 'fail',
@@ -72,7 +81,8 @@ const meta: CheckMeta = {
     rotationDisabled: {
       status: 'fail',
       severity: 'low',
-      message: 'Automatic rotation is off for KMS key {{key}}, which encrypts the environment of {{function}}.',
+      message:
+        'Automatic rotation is off for KMS key {{key}}, which encrypts the environment of {{function}}.',
     },
   },
 };
@@ -83,24 +93,45 @@ interface Finding {
 }
 
 /** Tie-break between findings of equal severity: the one that hurts soonest first. */
-const PRIORITY: Finding['reasonId'][] = ['keyPendingDeletion', 'keyNotEnabled', 'keyNotCustomerManaged', 'rotationDisabled'];
+const PRIORITY: Finding['reasonId'][] = [
+  'keyPendingDeletion',
+  'keyNotEnabled',
+  'keyNotCustomerManaged',
+  'rotationDisabled',
+];
 
 function mostSevereFinding(findings: Finding[]): Finding | undefined {
   return [...findings].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || PRIORITY.indexOf(a.reasonId) - PRIORITY.indexOf(b.reasonId),
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      PRIORITY.indexOf(a.reasonId) - PRIORITY.indexOf(b.reasonId),
   )[0];
 }
 
-function keyEvidence(key: KmsKey, keyArn: string): { findings: Finding[]; evidence: EvidenceStep[]; rotationProblem: boolean } {
+function keyEvidence(
+  key: KmsKey,
+  keyArn: string,
+): { findings: Finding[]; evidence: EvidenceStep[]; rotationProblem: boolean } {
   const findings: Finding[] = [];
   const evidence: EvidenceStep[] = [];
   const customer = key.keyManager === 'CUSTOMER';
   if (!customer) findings.push({ reasonId: 'keyNotCustomerManaged', severity: 'medium' });
-  evidence.push({ resourceArn: keyArn, field: 'KeyMetadata.KeyManager', observed: key.keyManager, expected: 'CUSTOMER' });
+  evidence.push({
+    resourceArn: keyArn,
+    field: 'KeyMetadata.KeyManager',
+    observed: key.keyManager,
+    expected: 'CUSTOMER',
+  });
 
-  if (PENDING_DELETION.has(key.keyState)) findings.push({ reasonId: 'keyPendingDeletion', severity: 'medium' });
+  if (PENDING_DELETION.has(key.keyState))
+    findings.push({ reasonId: 'keyPendingDeletion', severity: 'medium' });
   else if (key.keyState !== 'Enabled') findings.push({ reasonId: 'keyNotEnabled', severity: 'medium' });
-  evidence.push({ resourceArn: keyArn, field: 'KeyMetadata.KeyState', observed: key.keyState, expected: 'Enabled' });
+  evidence.push({
+    resourceArn: keyArn,
+    field: 'KeyMetadata.KeyState',
+    observed: key.keyState,
+    expected: 'Enabled',
+  });
 
   let rotationProblem = false;
   const rotation = key.rotationEnabled;
@@ -113,13 +144,21 @@ function keyEvidence(key: KmsKey, keyArn: string): { findings: Finding[]; eviden
     });
   } else if (rotation.status === 'ok') {
     if (!rotation.value) findings.push({ reasonId: 'rotationDisabled', severity: 'low' });
-    evidence.push({ resourceArn: keyArn, field: 'KeyRotationEnabled', observed: String(rotation.value), expected: 'true' });
+    evidence.push({
+      resourceArn: keyArn,
+      field: 'KeyRotationEnabled',
+      observed: String(rotation.value),
+      expected: 'true',
+    });
   } else {
     rotationProblem = true;
     evidence.push({
       resourceArn: keyArn,
       field: 'KeyRotationEnabled',
-      observed: rotation.status === 'error' ? `unknown (${rotation.error.operation}: ${rotation.error.code})` : 'unknown (not collected)',
+      observed:
+        rotation.status === 'error'
+          ? `unknown (${rotation.error.operation}: ${rotation.error.code})`
+          : 'unknown (not collected)',
       expected: 'true',
     });
   }
@@ -141,7 +180,9 @@ export default defineCheck({
       note: `${variables} environment variable(s)`,
     };
     if (keyArn === null) {
-      return [{ ...fail('noCustomerKey', { data: { variables }, evidence: [functionStep] }), ...withoutVariables }];
+      return [
+        { ...fail('noCustomerKey', { data: { variables }, evidence: [functionStep] }), ...withoutVariables },
+      ];
     }
 
     const resolved = index.kmsKey(keyArn);
@@ -153,9 +194,18 @@ export default defineCheck({
     if (worst !== undefined) {
       const others = findings.filter((f) => f !== worst).map((f) => f.reasonId);
       if (others.length > 0) {
-        chain.push({ resourceArn: keyArn, field: 'other findings', observed: others.join(', '), note: 'reported under the most severe one' });
+        chain.push({
+          resourceArn: keyArn,
+          field: 'other findings',
+          observed: others.join(', '),
+          note: 'reported under the most severe one',
+        });
       }
-      const outcome = fail(worst.reasonId, { resourceArn: keyArn, data: { key: keyArn, keyState: key.keyState }, evidence: chain });
+      const outcome = fail(worst.reasonId, {
+        resourceArn: keyArn,
+        data: { key: keyArn, keyState: key.keyState },
+        evidence: chain,
+      });
       // A low-severity reason stays low; medium ones drop to low without variables to protect.
       return [worst.severity === 'medium' ? { ...outcome, ...withoutVariables } : outcome];
     }

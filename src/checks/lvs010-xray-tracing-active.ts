@@ -8,10 +8,11 @@ export default defineCheck({
     severity: 'medium',
     title: 'Lambda function has AWS X-Ray active tracing enabled',
     description:
-      'The function\'s TracingConfig.Mode is Active, so Lambda samples and records invocations with AWS X-Ray even when the caller sends no trace header, including the downstream calls to S3.',
+      "The function's TracingConfig.Mode is Active, so Lambda samples and records invocations with AWS X-Ray even when the caller sends no trace header, including the downstream calls to S3.",
     rationale:
       'Without active tracing, requests that arrive without an upstream sampled trace header are not traced (PassThrough), so there is no per-request record of which buckets and services the function called, how long each call took, or where it failed. That record is what an investigation of unexpected data access or exfiltration starts from.',
-    remediation: 'Grant the role the X-Ray write permissions, then set TracingConfig Mode=Active on the function.',
+    remediation:
+      'Grant the role the X-Ray write permissions, then set TracingConfig Mode=Active on the function.',
     remediationDetails: [
       'First give the execution role the X-Ray write permissions (the AWS managed policy `AWSXRayDaemonWriteAccess`, or `xray:PutTraceSegments` and `xray:PutTelemetryRecords`), then turn on active tracing.',
       '',
@@ -20,7 +21,7 @@ export default defineCheck({
       'aws lambda update-function-configuration --function-name FUNCTION --tracing-config Mode=Active',
       '```',
       '',
-      'CloudFormation: `TracingConfig: { Mode: Active }` on the `AWS::Lambda::Function`, and `arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess` in the role\'s `ManagedPolicyArns`.',
+      "CloudFormation: `TracingConfig: { Mode: Active }` on the `AWS::Lambda::Function`, and `arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess` in the role's `ManagedPolicyArns`.",
     ].join('\n'),
     resourceType: 'function',
     references: [
@@ -40,7 +41,10 @@ export default defineCheck({
     securityHubControls: ['Lambda.7'],
     tags: ['observability', 'x-ray', 'lambda'],
     reasons: {
-      active: { status: 'pass', message: '{{function}} has X-Ray active tracing (TracingConfig.Mode is Active).' },
+      active: {
+        status: 'pass',
+        message: '{{function}} has X-Ray active tracing (TracingConfig.Mode is Active).',
+      },
       tracingNotActive: {
         status: 'fail',
         message:

@@ -4,7 +4,8 @@ import type { EnvironmentVariable } from '../snapshot/schema.js';
 import { defineCheck } from './define-check.js';
 import { fail, notApplicable, pass } from './lib/outcome.js';
 
-const REFERENCE_FORMS = 'a reference: a Secrets Manager or SSM parameter ARN, a CloudFormation dynamic reference, or a parameter path';
+const REFERENCE_FORMS =
+  'a reference: a Secrets Manager or SSM parameter ARN, a CloudFormation dynamic reference, or a parameter path';
 const NEVER_SHOWN = 'lvs never reads the value into the snapshot; only these facts about it are kept';
 
 /**
@@ -12,7 +13,12 @@ const NEVER_SHOWN = 'lvs never reads the value into the snapshot; only these fac
  * and not exactly a bucket name of the account (bucket names are not secret, SPEC 2.2).
  */
 function isSecretNamedPlaintext(variable: EnvironmentVariable): boolean {
-  return nameSuggestsSecret(variable.name) && !variable.isEmpty && !variable.isReference && variable.bucketName === null;
+  return (
+    nameSuggestsSecret(variable.name) &&
+    !variable.isEmpty &&
+    !variable.isReference &&
+    variable.bucketName === null
+  );
 }
 
 export default defineCheck({
@@ -25,9 +31,10 @@ export default defineCheck({
       'No environment variable of the function has a secret-like name (password, secret, token, API key, private key, access key, credentials…) with a literal value, and no value matches a known credential pattern (AWS access key ID, PEM private key, Slack or GitHub token, JWT). References to Secrets Manager or Parameter Store are fine.',
     rationale:
       'Environment variables are returned in clear text by lambda:GetFunctionConfiguration and GetFunction, are shown in the console, copied into CloudFormation templates, CI logs and infrastructure state, and are rarely rotated. A secret kept there is readable by everyone with read access to the function configuration; kept in Secrets Manager or Parameter Store it is fetched at run time under IAM and KMS control and can be rotated.',
-    remediation: 'Move the secret to Secrets Manager or SSM Parameter Store, rotate it, and pass only its ARN or name.',
+    remediation:
+      'Move the secret to Secrets Manager or SSM Parameter Store, rotate it, and pass only its ARN or name.',
     remediationDetails: [
-      'Store the value in AWS Secrets Manager (or as an SSM `SecureString` parameter), rotate the exposed credential (it has already been readable by everyone with access to the function configuration), give the role `secretsmanager:GetSecretValue` on that one secret, and replace the variable\'s value by the secret\'s ARN. Read it at run time, for example with the AWS Parameters and Secrets Lambda Extension.',
+      "Store the value in AWS Secrets Manager (or as an SSM `SecureString` parameter), rotate the exposed credential (it has already been readable by everyone with access to the function configuration), give the role `secretsmanager:GetSecretValue` on that one secret, and replace the variable's value by the secret's ARN. Read it at run time, for example with the AWS Parameters and Secrets Lambda Extension.",
       '',
       '```sh',
       'aws secretsmanager create-secret --name FUNCTION/DB_PASSWORD --secret-string file://secret.txt',
@@ -92,11 +99,17 @@ export default defineCheck({
     });
     const evidence: EvidenceStep[] = [
       ...withCredential.map((v) =>
-        step(v, `value matches credential pattern(s): ${v.credentialPatterns.join(', ')}`, 'no credential in the value'),
+        step(
+          v,
+          `value matches credential pattern(s): ${v.credentialPatterns.join(', ')}`,
+          'no credential in the value',
+        ),
       ),
       ...secretNamed
         .filter((v) => v.credentialPatterns.length === 0)
-        .map((v) => step(v, 'secret-like name with a literal value (not empty, not a reference)', REFERENCE_FORMS)),
+        .map((v) =>
+          step(v, 'secret-like name with a literal value (not empty, not a reference)', REFERENCE_FORMS),
+        ),
     ];
 
     if (withCredential.length > 0) {
@@ -107,14 +120,22 @@ export default defineCheck({
           data: {
             variables: withCredential.map((v) => v.name).join(', '),
             patterns: patterns.join(', '),
-            also: plainOnly.length > 0 ? ` Secret-named variable(s) ${plainOnly.join(', ')} also hold plaintext values.` : '',
+            also:
+              plainOnly.length > 0
+                ? ` Secret-named variable(s) ${plainOnly.join(', ')} also hold plaintext values.`
+                : '',
           },
           evidence,
         }),
       ];
     }
     if (secretNamed.length > 0) {
-      return [fail('secretNamedPlaintext', { data: { variables: secretNamed.map((v) => v.name).join(', ') }, evidence })];
+      return [
+        fail('secretNamedPlaintext', {
+          data: { variables: secretNamed.map((v) => v.name).join(', ') },
+          evidence,
+        }),
+      ];
     }
 
     // Show why secret-named variables were accepted, so a reader can check the judgement.
@@ -123,7 +144,11 @@ export default defineCheck({
       .map((v) =>
         step(
           v,
-          v.isEmpty ? 'secret-like name, empty value' : v.isReference ? 'secret-like name, value is a reference' : `secret-like name, value is bucket name ${v.bucketName ?? ''}`,
+          v.isEmpty
+            ? 'secret-like name, empty value'
+            : v.isReference
+              ? 'secret-like name, value is a reference'
+              : `secret-like name, value is bucket name ${v.bucketName ?? ''}`,
           REFERENCE_FORMS,
         ),
       );

@@ -44,14 +44,20 @@ function judgeEncryption(bucket: Bucket, arn: string): Judged & { observed: stri
   }
   if (fetched.status === 'absent') {
     const observed = 'no default encryption configuration';
-    return { verdict: { state: 'fail' }, observed, evidence: [{ resourceArn: arn, field, observed, expected }] };
+    return {
+      verdict: { state: 'fail' },
+      observed,
+      evidence: [{ resourceArn: arn, field, observed, expected }],
+    };
   }
   const rules = fetched.value.rules;
   const kmsRule = rules.find((r) => KMS_ALGORITHMS.has(r.sseAlgorithm));
-  const observed = rules.length === 0 ? 'no default encryption rule' : rules.map((r) => r.sseAlgorithm).join(', ');
+  const observed =
+    rules.length === 0 ? 'no default encryption rule' : rules.map((r) => r.sseAlgorithm).join(', ');
   const step: EvidenceStep = { resourceArn: arn, field, observed, expected };
   if (kmsRule === undefined) {
-    if (rules.some((r) => r.sseAlgorithm === 'AES256')) step.note = 'AES256 is SSE-S3: S3-managed keys, no KMS key policy or CloudTrail record per use';
+    if (rules.some((r) => r.sseAlgorithm === 'AES256'))
+      step.note = 'AES256 is SSE-S3: S3-managed keys, no KMS key policy or CloudTrail record per use';
     return { verdict: { state: 'fail' }, observed, evidence: [step] };
   }
   if (kmsRule.kmsMasterKeyId !== null) step.note = `KMS key ${kmsRule.kmsMasterKeyId}`;
@@ -94,7 +100,8 @@ function judgePublicAccessBlock(
       note: 'an account-level setting applies to every bucket of the account',
     },
   ];
-  const verdict: Verdict = off.length > 0 ? { state: 'fail' } : problem ? { state: 'unknown', problem } : { state: 'ok' };
+  const verdict: Verdict =
+    off.length > 0 ? { state: 'fail' } : problem ? { state: 'unknown', problem } : { state: 'ok' };
   return { verdict, off, evidence };
 }
 
@@ -108,7 +115,8 @@ export default defineCheck({
       'Every S3 bucket the function reaches (through its role policies or an environment variable naming it) has a default encryption rule with aws:kms or aws:kms:dsse, and all four Block Public Access settings (BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets) are on, at the bucket level or for the whole account. When both parts fail, the one result has reason noKmsEncryption and its evidence shows both.',
     rationale:
       'SSE-S3 (AES256) encrypts with keys S3 manages, so anyone with s3:GetObject reads the data: there is no key policy to narrow access and no CloudTrail record per decryption. With SSE-KMS, reading also needs kms:Decrypt on a key you control. Block Public Access is the backstop that stops a bucket policy or ACL from making the data public; any of the four settings off leaves one of those paths open.',
-    remediation: 'Set default encryption to aws:kms with a customer-managed key and turn on all four Block Public Access settings.',
+    remediation:
+      'Set default encryption to aws:kms with a customer-managed key and turn on all four Block Public Access settings.',
     remediationDetails: [
       'Turn on SSE-KMS default encryption (with an S3 Bucket Key to limit KMS request costs) and all four Block Public Access settings. Existing objects keep their encryption until rewritten. The account-level block (`aws s3control put-public-access-block`) covers every bucket of the account.',
       '',
@@ -155,7 +163,8 @@ export default defineCheck({
       ...BUCKET_SCOPE_REASONS,
       encryptedAndBlocked: {
         status: 'pass',
-        message: 'Bucket {{bucket}} reached by {{function}} is encrypted by default with {{encryption}} and blocks all public access.',
+        message:
+          'Bucket {{bucket}} reached by {{function}} is encrypted by default with {{encryption}} and blocks all public access.',
       },
       noKmsEncryption: {
         status: 'fail',
@@ -179,14 +188,20 @@ export default defineCheck({
       const flagsOff = pab.off.join(', ');
       if (encryption.verdict.state === 'fail') {
         const also = pab.off.length > 0 ? ` Block Public Access is also incomplete: ${flagsOff} off.` : '';
-        return fail('noKmsEncryption', { data: { bucket: reached.name, encryption: encryption.observed, also }, evidence });
+        return fail('noKmsEncryption', {
+          data: { bucket: reached.name, encryption: encryption.observed, also },
+          evidence,
+        });
       }
       if (pab.verdict.state === 'fail') {
         return fail('publicAccessBlockIncomplete', { data: { bucket: reached.name, flagsOff }, evidence });
       }
       if (encryption.verdict.state === 'unknown') return unknown(encryption.verdict.problem, { evidence });
       if (pab.verdict.state === 'unknown') return unknown(pab.verdict.problem, { evidence });
-      return pass('encryptedAndBlocked', { data: { bucket: reached.name, encryption: encryption.observed }, evidence });
+      return pass('encryptedAndBlocked', {
+        data: { bucket: reached.name, encryption: encryption.observed },
+        evidence,
+      });
     });
   },
 });

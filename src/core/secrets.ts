@@ -34,6 +34,16 @@ export function credentialPatternsIn(value: string): string[] {
   return CREDENTIAL_PATTERNS.filter(({ pattern }) => pattern.test(value)).map(({ name }) => name);
 }
 
+/**
+ * Names that mention a secret but hold a setting about it or a pointer to it, never the secret:
+ * the AWS Parameters and Secrets Lambda Extension's own settings (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT,
+ * SECRETS_MANAGER_TTL…), settings such as TOKEN_TTL_SECONDS or PASSWORD_MIN_LENGTH, identifiers of a
+ * stored secret (DB_SECRET_ARN, DB_SECRET_NAME, API_KEY_ID), and token counts or tokenizers (MAX_TOKENS,
+ * TOKENIZER_PATH). A credential in such a variable's value is still caught by CREDENTIAL_PATTERNS.
+ */
+export const NON_SECRET_NAME_PATTERN =
+  /^parameters_secrets_extension_|(?:^|[_-])(?:ttl|timeout|expiry|expires|max_age|length|size|port|enabled)(?:[_-](?:s|ms|millis|seconds|minutes|hours|days))?$|[_-](?:arn|name|id)$|tokens(?![a-z0-9])|tokeni[sz]/i;
+
 export function nameSuggestsSecret(name: string): boolean {
-  return SECRET_NAME_PATTERN.test(name);
+  return SECRET_NAME_PATTERN.test(name) && !NON_SECRET_NAME_PATTERN.test(name);
 }

@@ -15,7 +15,10 @@ function toJsonResult(r: CheckResult): JsonResult {
     ruleId: r.ruleId,
     ruleName: r.ruleName,
     status: r.status,
-    suppressedStatus: r.status === 'suppressed' && (r.suppressedStatus === 'fail' || r.suppressedStatus === 'error') ? r.suppressedStatus : null,
+    suppressedStatus:
+      r.status === 'suppressed' && (r.suppressedStatus === 'fail' || r.suppressedStatus === 'error')
+        ? r.suppressedStatus
+        : null,
     severity: r.severity,
     reasonId: r.reasonId,
     message: r.message,

@@ -1,4 +1,13 @@
-import { isMap, isScalar, LineCounter, parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  type CollectionTag,
+  type ScalarTag,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { LvsInputError } from '../core/errors.js';
 import type { SourceLocation } from './model.js';
 
@@ -41,16 +50,18 @@ function scalarValue(name: string, key: string, value: string): unknown {
 }
 
 /** CloudFormation short tags in scalar, sequence and mapping forms, resolved to their long JSON forms. */
-export const CFN_TAGS: Array<ScalarTag | CollectionTag> = Object.entries(SHORT_TAGS).flatMap(([name, key]) => {
-  const tag = `!${name}`;
-  const scalar: ScalarTag = { tag, resolve: (value: string) => scalarValue(name, key, value) };
-  const collection = (kind: 'seq' | 'map'): CollectionTag => ({
-    tag,
-    collection: kind,
-    resolve: (node: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [key]: node.toJSON() as unknown }),
-  });
-  return [scalar, collection('seq'), collection('map')];
-});
+export const CFN_TAGS: Array<ScalarTag | CollectionTag> = Object.entries(SHORT_TAGS).flatMap(
+  ([name, key]) => {
+    const tag = `!${name}`;
+    const scalar: ScalarTag = { tag, resolve: (value: string) => scalarValue(name, key, value) };
+    const collection = (kind: 'seq' | 'map'): CollectionTag => ({
+      tag,
+      collection: kind,
+      resolve: (node: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [key]: node.toJSON() as unknown }),
+    });
+    return [scalar, collection('seq'), collection('map')];
+  },
+);
 
 /** Parses a CloudFormation template (YAML or JSON) to plain data, short tags expanded. */
 export function parseTemplate(templateText: string, path: string): unknown {
@@ -59,13 +70,21 @@ export function parseTemplate(templateText: string, path: string): unknown {
 
 function parseOrThrow(templateText: string, path: string) {
   const lineCounter = new LineCounter();
-  const document = parseDocument(templateText, { customTags: CFN_TAGS, lineCounter, prettyErrors: false, uniqueKeys: false });
+  const document = parseDocument(templateText, {
+    customTags: CFN_TAGS,
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const first = document.errors[0];
   if (first !== undefined) {
     const at = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
-    throw new LvsInputError(`cannot parse template (line ${at.line}: ${first.message.split('\n')[0] ?? first.code})`, {
-      file: path,
-    });
+    throw new LvsInputError(
+      `cannot parse template (line ${at.line}: ${first.message.split('\n')[0] ?? first.code})`,
+      {
+        file: path,
+      },
+    );
   }
   return { document, lineCounter };
 }

@@ -43,7 +43,10 @@ export function syntheticUri(r: Pick<CheckResult, 'accountId' | 'region' | 'func
 
 function helpMarkdown(meta: CheckMeta): string {
   const refs = meta.references.map((ref) => `- [${ref.title}](${ref.url})`).join('\n');
-  const controls = meta.securityHubControls.length > 0 ? `\n\nSecurity Hub controls: ${meta.securityHubControls.join(', ')}.` : '';
+  const controls =
+    meta.securityHubControls.length > 0
+      ? `\n\nSecurity Hub controls: ${meta.securityHubControls.join(', ')}.`
+      : '';
   return [
     `**${meta.title}** (${meta.id} ${meta.name}, default severity ${meta.severity})`,
     meta.description,
@@ -55,9 +58,12 @@ function helpMarkdown(meta: CheckMeta): string {
 
 function helpText(meta: CheckMeta): string {
   const refs = meta.references.map((ref) => `- ${ref.title}: ${ref.url}`).join('\n');
-  return [meta.description, `Why: ${meta.rationale}`, `Fix: ${meta.remediation}\n${meta.remediationDetails}`, `References:\n${refs}`].join(
-    '\n\n',
-  );
+  return [
+    meta.description,
+    `Why: ${meta.rationale}`,
+    `Fix: ${meta.remediation}\n${meta.remediationDetails}`,
+    `References:\n${refs}`,
+  ].join('\n\n');
 }
 
 function ruleOf(meta: CheckMeta): ReportingDescriptor {
@@ -84,7 +90,10 @@ function wasUnevaluated(r: CheckResult): boolean {
 }
 
 function messageOf(r: CheckResult): { text: string; markdown: string } {
-  const text = wasUnevaluated(r) && !/^could not evaluate/i.test(r.message) ? `Could not evaluate: ${r.message}` : r.message;
+  const text =
+    wasUnevaluated(r) && !/^could not evaluate/i.test(r.message)
+      ? `Could not evaluate: ${r.message}`
+      : r.message;
   const lines = [text];
   if (r.evidence.length > 0) {
     lines.push('', 'Evidence:');
@@ -99,7 +108,9 @@ function messageOf(r: CheckResult): { text: string; markdown: string } {
 }
 
 function locationOf(r: CheckResult, mapped: SourceLocation | undefined): Location {
-  const logical: LogicalLocation[] = [{ name: r.functionName, fullyQualifiedName: r.functionArn, kind: 'function' }];
+  const logical: LogicalLocation[] = [
+    { name: r.functionName, fullyQualifiedName: r.functionArn, kind: 'function' },
+  ];
   if (r.resourceArn !== r.functionArn) logical.push({ fullyQualifiedName: r.resourceArn, kind: 'resource' });
   return {
     physicalLocation: {
@@ -110,7 +121,11 @@ function locationOf(r: CheckResult, mapped: SourceLocation | undefined): Locatio
   };
 }
 
-function resultOf(r: CheckResult, ruleIndex: Map<string, number>, locations: AuditReport['locations']): Result {
+function resultOf(
+  r: CheckResult,
+  ruleIndex: Map<string, number>,
+  locations: AuditReport['locations'],
+): Result {
   const index = ruleIndex.get(r.ruleId);
   const suppressions: Suppression[] | undefined =
     r.status === 'suppressed'
@@ -119,7 +134,9 @@ function resultOf(r: CheckResult, ruleIndex: Map<string, number>, locations: Aud
             kind: 'external',
             status: 'accepted',
             justification: r.suppression?.reason ?? 'suppressed in lvs.config.json',
-            ...(r.suppression ? { properties: { resource: r.suppression.resource, expires: r.suppression.expires } } : {}),
+            ...(r.suppression
+              ? { properties: { resource: r.suppression.resource, expires: r.suppression.expires } }
+              : {}),
           },
         ]
       : undefined;
@@ -128,12 +145,16 @@ function resultOf(r: CheckResult, ruleIndex: Map<string, number>, locations: Aud
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: wasUnevaluated(r) ? UNEVALUATED_LEVEL : SARIF_LEVEL[r.severity],
     message: messageOf(r),
-    locations: [locationOf(r, Object.hasOwn(locations, r.functionArn) ? locations[r.functionArn] : undefined)],
+    locations: [
+      locationOf(r, Object.hasOwn(locations, r.functionArn) ? locations[r.functionArn] : undefined),
+    ],
     partialFingerprints: { [FINGERPRINT_KEY]: r.fingerprint },
     ...(suppressions ? { suppressions } : {}),
     properties: {
       status: r.status,
-      ...(r.suppressedStatus !== undefined && r.status === 'suppressed' ? { suppressedStatus: r.suppressedStatus } : {}),
+      ...(r.suppressedStatus !== undefined && r.status === 'suppressed'
+        ? { suppressedStatus: r.suppressedStatus }
+        : {}),
       severity: r.severity,
       reasonId: r.reasonId,
       functionArn: r.functionArn,
@@ -145,17 +166,25 @@ function resultOf(r: CheckResult, ruleIndex: Map<string, number>, locations: Aud
 }
 
 function notifications(report: AuditReport): Notification[] {
-  const apiErrors = report.errors.map(
-    (e): Notification => ({
-      level: 'warning',
-      message: {
-        text: `${e.service}:${e.operation} failed${e.resource ? ` for ${e.resource}` : ''}${e.region ? ` in ${e.region}` : ''}: ${e.code}${e.message ? ` (${e.message})` : ''}`,
-      },
-      descriptor: { id: 'api-error' },
-      properties: { service: e.service, operation: e.operation, code: e.code, region: e.region ?? null, resource: e.resource ?? null },
-    }),
-  );
-  const warnings = report.warnings.map((w): Notification => ({ level: 'warning', message: { text: w }, descriptor: { id: 'warning' } }));
+  const apiErrors = report.errors.map((e): Notification => ({
+    level: 'warning',
+    message: {
+      text: `${e.service}:${e.operation} failed${e.resource ? ` for ${e.resource}` : ''}${e.region ? ` in ${e.region}` : ''}: ${e.code}${e.message ? ` (${e.message})` : ''}`,
+    },
+    descriptor: { id: 'api-error' },
+    properties: {
+      service: e.service,
+      operation: e.operation,
+      code: e.code,
+      region: e.region ?? null,
+      resource: e.resource ?? null,
+    },
+  }));
+  const warnings = report.warnings.map((w): Notification => ({
+    level: 'warning',
+    message: { text: w },
+    descriptor: { id: 'warning' },
+  }));
   return [...apiErrors, ...warnings];
 }
 

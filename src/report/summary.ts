@@ -22,7 +22,15 @@ export function summarize(
   functions: readonly { functionArn: string }[] = [],
 ): ReportSummary {
   const failBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  const summary: ReportSummary = { functions: 0, pass: 0, fail: 0, error: 0, notApplicable: 0, suppressed: 0, failBySeverity };
+  const summary: ReportSummary = {
+    functions: 0,
+    pass: 0,
+    fail: 0,
+    error: 0,
+    notApplicable: 0,
+    suppressed: 0,
+    failBySeverity,
+  };
   const arns = new Set(functions.map((f) => f.functionArn));
   for (const r of results) {
     arns.add(r.functionArn);

@@ -37,7 +37,10 @@ function subnetPath(region: RegionIndex, subnetId: string): FunctionDataPath['su
   if (effective.ok) {
     const target = region.s3RouteTarget(effective.value.table);
     if (target.ok && target.value.route !== undefined) {
-      const routed = target.value.endpoint?.vpcEndpointId ?? target.value.route.gatewayId ?? target.value.route.vpcEndpointId;
+      const routed =
+        target.value.endpoint?.vpcEndpointId ??
+        target.value.route.gatewayId ??
+        target.value.route.vpcEndpointId;
       // Only an endpoint is an endpoint: a prefix-list route to anything else leaves this layer empty.
       if (routed !== undefined && routed.startsWith('vpce-')) s3EndpointId = routed;
     }

@@ -27,7 +27,10 @@ export function isExpired(suppression: Pick<Suppression, 'expires'>, now: Date):
 }
 
 function matches(s: Suppression, r: CheckResult): boolean {
-  return s.rule === r.ruleId && (matchesArnGlob(s.resource, r.functionArn) || matchesArnGlob(s.resource, r.resourceArn));
+  return (
+    s.rule === r.ruleId &&
+    (matchesArnGlob(s.resource, r.functionArn) || matchesArnGlob(s.resource, r.resourceArn))
+  );
 }
 
 /**

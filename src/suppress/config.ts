@@ -14,7 +14,11 @@ function ruleIdSchema(knownRuleIds: readonly string[]) {
   return z.string().superRefine((id, ctx) => {
     if (!known.has(id)) {
       const list = [...known].sort().join(', ');
-      ctx.addIssue({ code: 'custom', message: `unknown rule ID "${id}"${list ? ` (known: ${list})` : ''}`, input: id });
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown rule ID "${id}"${list ? ` (known: ${list})` : ''}`,
+        input: id,
+      });
     }
   });
 }
@@ -24,7 +28,8 @@ export const arnGlobSchema = z
   .string()
   .min(1)
   .refine((p) => p.startsWith('arn:') || p.startsWith('*'), {
-    error: 'expected an ARN glob starting with "arn:" (or "*"), e.g. "arn:aws:lambda:*:111122223333:function:scorer-*"',
+    error:
+      'expected an ARN glob starting with "arn:" (or "*"), e.g. "arn:aws:lambda:*:111122223333:function:scorer-*"',
   });
 
 export function configSchema(knownRuleIds: readonly string[]) {
@@ -34,7 +39,10 @@ export function configSchema(knownRuleIds: readonly string[]) {
       z.strictObject({
         rule: ruleIdSchema(knownRuleIds),
         resource: arnGlobSchema,
-        reason: z.string().trim().min(10, { error: 'a suppression needs a reason of at least 10 characters' }),
+        reason: z
+          .string()
+          .trim()
+          .min(10, { error: 'a suppression needs a reason of at least 10 characters' }),
         expires: isoDate.optional(),
       }),
     ),

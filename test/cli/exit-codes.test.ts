@@ -81,7 +81,7 @@ describe('CLI exit codes and input errors', () => {
   });
 
   it('an error-only audit exits 3', async () => {
-    const run = await runCli(['audit', '--snapshot', 'fixtures/variants/lvs007-bucket-policy-access-denied/snapshot.json']);
+    const run = await runCli(['audit', '--snapshot', 'fixtures/variants/lvs007-bucket-policy-read-error/snapshot.json']);
     expect(run.code).toBe(3);
   });
 

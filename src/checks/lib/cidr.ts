@@ -16,8 +16,6 @@ export interface Cidr {
 
 const BITS: Record<IpVersion, number> = { 4: 32, 6: 128 };
 
-export const bitsOf = (version: IpVersion): number => BITS[version];
-
 /** The mask of the network part of a /prefix in a `bits`-wide address. */
 function networkMask(bits: number, prefix: number): bigint {
   const all = (1n << BigInt(bits)) - 1n;
@@ -179,21 +177,18 @@ export function isPublicDestination(text: string, vpcCidrs: readonly string[]): 
   return !coveredBy(cidr, [...PRIVATE_BLOCKS, ...vpcBlocks]);
 }
 
-/** The family of a CIDR text, or undefined when it does not parse. */
-export function versionOf(text: string): IpVersion | undefined {
-  return parseCidr(text)?.version;
-}
-
 /** Canonical text of a block: "10.0.0.0/8", "2001:db8::/32" (IPv6 with the longest zero run compressed). */
 export function formatCidr(cidr: Cidr): string {
   if (cidr.version === 4) {
     const octets = [24n, 16n, 8n, 0n].map((shift) => String((cidr.network >> shift) & 0xffn));
     return `${octets.join('.')}/${cidr.prefix}`;
   }
-  const groups = Array.from({ length: 8 }, (_, i) => Number((cidr.network >> BigInt(112 - 16 * i)) & 0xffffn));
+  const groups = Array.from({ length: 8 }, (_, i) =>
+    Number((cidr.network >> BigInt(112 - 16 * i)) & 0xffffn),
+  );
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -212,4 +207,18 @@ export function formatCidr(cidr: Cidr): string {
       ? hex.join(':')
       : `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
   return `${text}/${cidr.prefix}`;
+}
+
+export type DestinationClass = 'public' | 'internal' | 'unknown';
+
+/**
+ * isPublicDestination when the VPC's CIDRs may be unknown (`undefined`): then only private address
+ * space is known to be internal, the whole address space (/0) is known to be public, and anything else
+ * is `unknown` (it might be a VPC block outside private space).
+ */
+export function classifyDestination(text: string, vpcCidrs: readonly string[] | undefined): DestinationClass {
+  if (!isPublicDestination(text, vpcCidrs ?? [])) return 'internal';
+  if (vpcCidrs !== undefined) return 'public';
+  const cidr = parseCidr(text);
+  return cidr === undefined || cidr.prefix === 0 ? 'public' : 'unknown';
 }

@@ -1,8 +1,13 @@
 import type { EvidenceStep } from '../../core/evidence.js';
 import { routeTableArn, securityGroupArn, subnetArn } from '../../snapshot/arn.js';
-import type { EffectiveRouteTable, FunctionEntry, Problem, RegionIndex, Resolved } from '../../snapshot/derive.js';
+import type {
+  EffectiveRouteTable,
+  FunctionEntry,
+  Problem,
+  RegionIndex,
+  Resolved,
+} from '../../snapshot/derive.js';
 import type { EgressRule, LambdaFunction, Route } from '../../snapshot/schema.js';
-import type { ReasonMeta } from '../define-check.js';
 
 /** Shared pieces of the network rules (LVS002-LVS006): the VPC attachment, route tables, routes and SG rules. */
 
@@ -12,7 +17,7 @@ export const NOT_IN_VPC_REASON = {
     status: 'not-applicable',
     message: '{{function}} is not attached to a VPC (LVS001 reports it), so this rule does not apply.',
   },
-} as const satisfies Record<string, ReasonMeta>;
+} as const;
 
 export interface VpcAttachment {
   vpcId: string;
@@ -23,10 +28,19 @@ export interface VpcAttachment {
 /** The function's VpcConfig when it is complete (a VPC ID, a subnet and a security group), else undefined. */
 export function vpcAttachment(fn: LambdaFunction): VpcAttachment | undefined {
   const config = fn.vpcConfig;
-  if (config === null || config.vpcId === '' || config.subnetIds.length === 0 || config.securityGroupIds.length === 0) {
+  if (
+    config === null ||
+    config.vpcId === '' ||
+    config.subnetIds.length === 0 ||
+    config.securityGroupIds.length === 0
+  ) {
     return undefined;
   }
-  return { vpcId: config.vpcId, subnetIds: [...new Set(config.subnetIds)], securityGroupIds: [...new Set(config.securityGroupIds)] };
+  return {
+    vpcId: config.vpcId,
+    subnetIds: [...new Set(config.subnetIds)],
+    securityGroupIds: [...new Set(config.securityGroupIds)],
+  };
 }
 
 /** The first hop of every network chain: the function and its VpcConfig. */
@@ -46,7 +60,10 @@ export interface SubnetTable {
 
 /** Each subnet of the function with its effective route table (SPEC 2.1). */
 export function subnetTables(entry: FunctionEntry, attachment: VpcAttachment): SubnetTable[] {
-  return attachment.subnetIds.map((subnetId) => ({ subnetId, table: entry.region.effectiveRouteTable(subnetId) }));
+  return attachment.subnetIds.map((subnetId) => ({
+    subnetId,
+    table: entry.region.effectiveRouteTable(subnetId),
+  }));
 }
 
 /** "rtb-1 (main table of vpc-1)" / "rtb-1 (explicitly associated)". */
@@ -57,7 +74,11 @@ export function describeTable(effective: EffectiveRouteTable): string {
 }
 
 /** The hop subnet -> effective route table. */
-export function subnetTableStep(region: RegionIndex, subnetId: string, effective: EffectiveRouteTable): EvidenceStep {
+export function subnetTableStep(
+  region: RegionIndex,
+  subnetId: string,
+  effective: EffectiveRouteTable,
+): EvidenceStep {
   return {
     resourceArn: subnetArn(region.scope, subnetId),
     field: 'effective route table',
@@ -71,7 +92,12 @@ export function subnetTableStep(region: RegionIndex, subnetId: string, effective
 
 /** The destination of a route as the console shows it. */
 export function routeDestination(route: Route): string {
-  return route.destinationCidrBlock ?? route.destinationIpv6CidrBlock ?? route.destinationPrefixListId ?? '(no destination)';
+  return (
+    route.destinationCidrBlock ??
+    route.destinationIpv6CidrBlock ??
+    route.destinationPrefixListId ??
+    '(no destination)'
+  );
 }
 
 export type RouteTargetKind =
@@ -99,7 +125,8 @@ export interface RouteTarget {
 /** What a route sends traffic to, from the target field EC2 filled in (or the ID prefix of GatewayId). */
 export function routeTarget(route: Route): RouteTarget {
   if (route.natGatewayId) return { kind: 'nat-gateway', id: route.natGatewayId };
-  if (route.egressOnlyInternetGatewayId) return { kind: 'egress-only-internet-gateway', id: route.egressOnlyInternetGatewayId };
+  if (route.egressOnlyInternetGatewayId)
+    return { kind: 'egress-only-internet-gateway', id: route.egressOnlyInternetGatewayId };
   if (route.transitGatewayId) return { kind: 'transit-gateway', id: route.transitGatewayId };
   if (route.vpcPeeringConnectionId) return { kind: 'peering-connection', id: route.vpcPeeringConnectionId };
   if (route.localGatewayId) return { kind: 'local-gateway', id: route.localGatewayId };
@@ -153,11 +180,28 @@ export function describeRoute(route: Route): string {
 }
 
 /** The hop route table -> one route. */
-export function routeStep(region: RegionIndex, routeTableId: string, route: Route, extra: Partial<EvidenceStep> = {}): EvidenceStep {
-  return { resourceArn: routeTableArn(region.scope, routeTableId), field: 'Routes', observed: describeRoute(route), ...extra };
+export function routeStep(
+  region: RegionIndex,
+  routeTableId: string,
+  route: Route,
+  extra: Partial<EvidenceStep> = {},
+): EvidenceStep {
+  return {
+    resourceArn: routeTableArn(region.scope, routeTableId),
+    field: 'Routes',
+    observed: describeRoute(route),
+    ...extra,
+  };
 }
 
-const PROTOCOL_NAMES: Record<string, string> = { '-1': 'all', all: 'all', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+const PROTOCOL_NAMES: Record<string, string> = {
+  '-1': 'all',
+  all: 'all',
+  '6': 'tcp',
+  '17': 'udp',
+  '1': 'icmp',
+  '58': 'icmpv6',
+};
 
 /** "tcp", "udp", "icmp", "all" or the protocol number as written. */
 export function protocolName(rule: EgressRule): string {
@@ -197,7 +241,9 @@ export function describePorts(rule: EgressRule): string {
   }
   if (protocol === 'tcp' || protocol === 'udp') {
     if (coversAllPorts(rule)) return `${protocol} all ports (0-65535)`;
-    return rule.fromPort === rule.toPort ? `${protocol} ${rule.fromPort}` : `${protocol} ${rule.fromPort}-${rule.toPort}`;
+    return rule.fromPort === rule.toPort
+      ? `${protocol} ${rule.fromPort}`
+      : `${protocol} ${rule.fromPort}-${rule.toPort}`;
   }
   return `protocol ${protocol}`;
 }
@@ -236,4 +282,22 @@ export function distinctProblems(problems: readonly Problem[]): Problem[] {
 export function listText(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** One line naming what could not be read or found, for evidence beside a definite finding. */
+export function problemText(problem: Problem): string {
+  return problem.kind === 'api-error'
+    ? `${problem.error.service}:${problem.error.operation} failed (${problem.error.code})`
+    : `${problem.what} ${problem.id} is not in the snapshot`;
+}
+
+/** Evidence without repeated hops (several routes of one table name the same subnet -> table hop). */
+export function uniqueSteps(steps: readonly EvidenceStep[]): EvidenceStep[] {
+  const seen = new Set<string>();
+  return steps.filter((step) => {
+    const key = JSON.stringify([step.resourceArn, step.field, step.observed, step.expected, step.note]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
