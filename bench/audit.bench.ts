@@ -14,7 +14,10 @@ import { parseSnapshot } from '../src/snapshot/load.js';
 import { Chalk } from 'chalk';
 import { generateSnapshot } from './generate-snapshot.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 for (const n of sizes.length > 0 ? sizes : [10_000]) {
@@ -28,7 +31,13 @@ for (const n of sizes.length > 0 ? sizes : [10_000]) {
   const tIam = ms(t1);
   const t2 = process.hrtime.bigint();
   const report = auditSnapshot(snapshot, iam, {
-    checks: CHECKS, toolVersion: 'bench', now: new Date(), failOn: 'low', suppressions: [], functionFilter: [], locations: {},
+    checks: CHECKS,
+    toolVersion: 'bench',
+    now: new Date(),
+    failOn: 'low',
+    suppressions: [],
+    functionFilter: [],
+    locations: {},
   });
   const tAudit = ms(t2);
   const t3 = process.hrtime.bigint();
@@ -44,7 +53,9 @@ for (const n of sizes.length > 0 ? sizes : [10_000]) {
       `functions=${n} snapshot=${(text.length / 1e6).toFixed(1)}MB results=${report.results.length} fail=${fails}`,
       `  parse+validate ${tParse.toFixed(0)} ms | iam data ${tIam.toFixed(0)} ms | index+rules+suppress ${tAudit.toFixed(0)} ms | render terminal+json+sarif ${tRender.toFixed(0)} ms`,
       `  TOTAL ${total.toFixed(0)} ms (target < 2000 ms at 10,000) | peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-      `  output sizes: ${Object.entries(sizesOut).map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)}MB`).join(', ')}`,
+      `  output sizes: ${Object.entries(sizesOut)
+        .map(([k, v]) => `${k} ${(v / 1e6).toFixed(1)}MB`)
+        .join(', ')}`,
     ].join('\n'),
   );
 }

@@ -23,12 +23,18 @@ export interface AuditOptions {
 }
 
 /** snapshot -> index -> every check on every selected function -> suppressions -> the report renderers take. */
-export function auditSnapshot(snapshot: AccountSnapshot, iam: IamActionCatalog, options: AuditOptions): AuditReport {
+export function auditSnapshot(
+  snapshot: AccountSnapshot,
+  iam: IamActionCatalog,
+  options: AuditOptions,
+): AuditReport {
   const index = buildIndex(snapshot, iam);
   const selected = index.functions.filter(
     ({ fn }) =>
       options.functionFilter.length === 0 ||
-      options.functionFilter.some((g) => matchesWildcard(g, fn.functionName) || matchesWildcard(g, fn.functionArn)),
+      options.functionFilter.some(
+        (g) => matchesWildcard(g, fn.functionName) || matchesWildcard(g, fn.functionArn),
+      ),
   );
   const evaluated = evaluateAll(index, options.checks, selected);
   const { results, warnings } = applySuppressions(evaluated, options.suppressions, options.now);

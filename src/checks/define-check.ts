@@ -26,7 +26,9 @@ export const checkMetaSchema = z.strictObject({
     .string()
     .min(10)
     .max(120)
-    .refine((t) => !/^ensure\b/i.test(t), { error: 'titles state the property, they do not start with "Ensure"' }),
+    .refine((t) => !/^ensure\b/i.test(t), {
+      error: 'titles state the property, they do not start with "Ensure"',
+    }),
   description: z.string().min(20),
   rationale: z.string().min(20),
   /** The one-line fix printed under a failure. */

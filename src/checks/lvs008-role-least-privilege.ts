@@ -211,6 +211,76 @@ function trustFindings(view: RoleView): Finding[] {
   return findings;
 }
 
+/** Findings of the role's policies and trust policy: everything but whether the role is shared. */
+function analyseRole(
+  view: RoleView,
+  roleArn: string,
+  ctx: Context,
+): {
+  findings: Finding[];
+  unreadable: Array<{ name: string; arn: string; problem: string }>;
+  allowStatements: number;
+} {
+  const findings: Finding[] = [];
+  const unreadable: Array<{ name: string; arn: string; problem: string }> = [];
+  let allowStatements = 0;
+
+  // Cross-statement escalation: change a function's code and pass it a role.
+  const codeSites: Finding[] = [];
+  const passSites: Finding[] = [];
+
+  for (const policy of view.policies) {
+    const named = policy.kind === 'managed' ? awsManagedName(policy.arn) : undefined;
+    const namedReason = named !== undefined ? NAMED_POLICIES[named] : undefined;
+    if (namedReason !== undefined) {
+      // Reported by name; its statements are not listed one by one.
+      findings.push({
+        reasonId: namedReason,
+        resourceArn: policy.arn,
+        field: 'AttachedPolicies',
+        observed: `${policy.name} (${policy.arn})`,
+        detail: `${policy.name} is attached`,
+      });
+      continue;
+    }
+    if (!policy.parsed.ok) {
+      unreadable.push({ name: policy.name, arn: policy.arn, problem: policy.parsed.problem });
+      continue;
+    }
+    for (const statement of policy.parsed.document.statements) {
+      if (statement.effect !== 'Allow') continue; // Deny statements are not subtracted (conservative).
+      allowStatements += 1;
+      const result = statementFindings(policy, statement, ctx);
+      findings.push(...result.findings);
+      const site = {
+        resourceArn: policy.arn,
+        field: statementWhere(policy.name, statement),
+        observed: describeStatement(statement),
+      };
+      const code = CODE_ACTIONS.filter((a) => grants(result.granted, a));
+      if (code.length > 0 && mayCoverUnder(statement, `arn:${ctx.partition}:lambda:`)) {
+        codeSites.push({ reasonId: 'privilegeEscalation', ...site, detail: `grants ${code.join(', ')}` });
+      }
+      if (grants(result.granted, 'iam:PassRole') && mayCoverUnder(statement, `arn:${ctx.partition}:iam::`)) {
+        passSites.push({ reasonId: 'privilegeEscalation', ...site, detail: 'grants iam:PassRole' });
+      }
+    }
+  }
+  if (codeSites.length > 0 && passSites.length > 0) {
+    for (const site of [...codeSites, ...passSites]) {
+      findings.push({
+        ...site,
+        detail: `${site.detail}; with lambda:UpdateFunctionCode/CreateFunction and iam:PassRole together the role can run code under another role`,
+      });
+    }
+  }
+
+  if (!view.trustPolicy.ok)
+    unreadable.push({ name: 'trust policy', arn: roleArn, problem: view.trustPolicy.problem });
+  findings.push(...trustFindings(view));
+  return { findings, unreadable, allowStatements };
+}
+
 function bySeverity(a: Finding, b: Finding): number {
   const severity = severityRank(FINDING_SEVERITY[b.reasonId]) - severityRank(FINDING_SEVERITY[a.reasonId]);
   if (severity !== 0) return severity;
@@ -355,66 +425,12 @@ export default defineCheck({
     if (!resolved.ok) return [unknown(resolved.problem, { resourceArn: roleArn })];
     const view = resolved.value;
     const ctx: Context = { index, entry, partition: index.partition, accountId: index.accountId };
-    const findings: Finding[] = [];
-    const unreadable: Array<{ name: string; arn: string; problem: string }> = [];
-    let allowStatements = 0;
-
-    // Cross-statement escalation: change a function's code and pass it a role.
-    const codeSites: Finding[] = [];
-    const passSites: Finding[] = [];
-
-    for (const policy of view.policies) {
-      const named = policy.kind === 'managed' ? awsManagedName(policy.arn) : undefined;
-      const namedReason = named !== undefined ? NAMED_POLICIES[named] : undefined;
-      if (namedReason !== undefined) {
-        // Reported by name; its statements are not listed one by one.
-        findings.push({
-          reasonId: namedReason,
-          resourceArn: policy.arn,
-          field: 'AttachedPolicies',
-          observed: `${policy.name} (${policy.arn})`,
-          detail: `${policy.name} is attached`,
-        });
-        continue;
-      }
-      if (!policy.parsed.ok) {
-        unreadable.push({ name: policy.name, arn: policy.arn, problem: policy.parsed.problem });
-        continue;
-      }
-      for (const statement of policy.parsed.document.statements) {
-        if (statement.effect !== 'Allow') continue; // Deny statements are not subtracted (conservative).
-        allowStatements += 1;
-        const result = statementFindings(policy, statement, ctx);
-        findings.push(...result.findings);
-        const site = {
-          resourceArn: policy.arn,
-          field: statementWhere(policy.name, statement),
-          observed: describeStatement(statement),
-        };
-        const code = CODE_ACTIONS.filter((a) => grants(result.granted, a));
-        if (code.length > 0 && mayCoverUnder(statement, `arn:${ctx.partition}:lambda:`)) {
-          codeSites.push({ reasonId: 'privilegeEscalation', ...site, detail: `grants ${code.join(', ')}` });
-        }
-        if (
-          grants(result.granted, 'iam:PassRole') &&
-          mayCoverUnder(statement, `arn:${ctx.partition}:iam::`)
-        ) {
-          passSites.push({ reasonId: 'privilegeEscalation', ...site, detail: 'grants iam:PassRole' });
-        }
-      }
-    }
-    if (codeSites.length > 0 && passSites.length > 0) {
-      for (const site of [...codeSites, ...passSites]) {
-        findings.push({
-          ...site,
-          detail: `${site.detail}; with lambda:UpdateFunctionCode/CreateFunction and iam:PassRole together the role can run code under another role`,
-        });
-      }
-    }
-
-    if (!view.trustPolicy.ok)
-      unreadable.push({ name: 'trust policy', arn: roleArn, problem: view.trustPolicy.problem });
-    findings.push(...trustFindings(view));
+    // The role's own findings are the same for every function in the region that uses it.
+    const analysed = index.memo(`LVS008:${roleArn}:${entry.region.region}`, () =>
+      analyseRole(view, roleArn, ctx),
+    );
+    const findings = [...analysed.findings];
+    const { unreadable, allowStatements } = analysed;
 
     const users = index.functionsUsingRole(roleArn);
     if (users.length > 1) {

@@ -10,7 +10,11 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
  * 1 when a result fails at or above the threshold; else 3 when the audit is incomplete (an `error`
  * result, or a region whose function list could not be read); else 0. Suppressed results never count.
  */
-export function exitCodeFor(results: readonly CheckResult[], errors: readonly ApiError[], failOn: Severity): ExitCodeValue {
+export function exitCodeFor(
+  results: readonly CheckResult[],
+  errors: readonly ApiError[],
+  failOn: Severity,
+): ExitCodeValue {
   if (results.some((r) => r.status === 'fail' && isAtLeast(r.severity, failOn))) return ExitCode.Failed;
   const incomplete =
     results.some((r) => r.status === 'error') ||

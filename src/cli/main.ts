@@ -14,7 +14,10 @@ import type { CliIo } from './io.js';
 import { REPORT_FORMATS } from './options.js';
 
 function toolVersion(): string {
-  const candidates = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)];
+  const candidates = [
+    new URL('../../package.json', import.meta.url),
+    new URL('../../../package.json', import.meta.url),
+  ];
   for (const url of candidates) {
     if (existsSync(url)) {
       const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
@@ -47,7 +50,9 @@ export function processIo(): CliIo {
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const version = toolVersion();
   const program = new Command('lvs')
-    .description('Audit AWS Lambda data paths: VPC, S3 gateway endpoint, bucket pinning, least privilege, KMS, X-Ray.')
+    .description(
+      'Audit AWS Lambda data paths: VPC, S3 gateway endpoint, bucket pinning, least privilege, KMS, X-Ray.',
+    )
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
@@ -58,14 +63,24 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('audit every Lambda function of an account snapshot against the reference model')
     .option('--snapshot <file>', 'account snapshot to audit offline (written by lvs collect)')
     .addOption(
-      new Option('--format <format>', `report format, repeatable: ${REPORT_FORMATS.join(', ')}`).argParser(collect),
+      new Option('--format <format>', `report format, repeatable: ${REPORT_FORMATS.join(', ')}`).argParser(
+        collect,
+      ),
     )
-    .addOption(new Option('--output <file>', 'write the matching --format to FILE (repeatable)').argParser(collect))
     .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a result fails at or above this severity').choices(SEVERITIES).default('low'),
+      new Option('--output <file>', 'write the matching --format to FILE (repeatable)').argParser(collect),
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a result fails at or above this severity')
+        .choices(SEVERITIES)
+        .default('low'),
     )
     .option('--config <file>', 'suppressions and template map (default: ./lvs.config.json when present)')
-    .addOption(new Option('--function <glob>', 'only functions whose name or ARN matches (repeatable)').argParser(collect))
+    .addOption(
+      new Option('--function <glob>', 'only functions whose name or ARN matches (repeatable)').argParser(
+        collect,
+      ),
+    )
     .option('--verbose', 'also list passing and not-applicable results in the terminal report')
     .option('--quiet', 'print nothing on stdout when every format goes to a file')
     .option('--color', 'force colour')
@@ -77,7 +92,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program
     .command('checks')
     .description('list the rules lvs evaluates')
-    .addOption(new Option('--format <format>', 'terminal, json or markdown').choices(['terminal', 'json', 'markdown']))
+    .addOption(
+      new Option('--format <format>', 'terminal, json or markdown').choices(['terminal', 'json', 'markdown']),
+    )
     .action((options: unknown) => {
       runChecks(options, io, chalkFor(io, undefined, false));
       setExit(ExitCode.Ok);
@@ -95,7 +112,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are successes; everything else commander rejects is a usage error.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0
+      return error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
         ? ExitCode.Ok
         : ExitCode.InputError;
     }
@@ -104,7 +123,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return ExitCode.InputError;
     }
     const detail = error instanceof Error ? error.message : String(error);
-    io.stderr(`lvs: internal error: ${detail}\n(this is a bug in lvs; rerun with LVS_DEBUG=1 for a stack trace and report it)\n`);
+    io.stderr(
+      `lvs: internal error: ${detail}\n(this is a bug in lvs; rerun with LVS_DEBUG=1 for a stack trace and report it)\n`,
+    );
     if (io.env.LVS_DEBUG) io.stderr(`${(error as Error).stack ?? ''}\n`);
     return ExitCode.InputError;
   }

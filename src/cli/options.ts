@@ -13,7 +13,9 @@ export interface OutputTarget {
 
 const auditFlagsSchema = z.object({
   snapshot: z.string().min(1).optional(),
-  format: z.array(z.enum(REPORT_FORMATS, { error: `expected one of ${REPORT_FORMATS.join(', ')}` })).default([]),
+  format: z
+    .array(z.enum(REPORT_FORMATS, { error: `expected one of ${REPORT_FORMATS.join(', ')}` }))
+    .default([]),
   output: z.array(z.string().min(1)).default([]),
   failOn: severitySchema.default('low'),
   config: z.string().min(1).optional(),
@@ -40,7 +42,9 @@ export function parseAuditFlags(raw: unknown): AuditFlags {
   const issue = parsed.error.issues[0];
   const key = String(issue?.path[0] ?? '');
   const hint = key === 'failOn' ? ` (one of ${SEVERITIES.join(', ')})` : '';
-  throw new LvsInputError(`${issue?.message ?? 'invalid value'}${hint}`, { flag: FLAG_NAMES[key] ?? `--${key}` });
+  throw new LvsInputError(`${issue?.message ?? 'invalid value'}${hint}`, {
+    flag: FLAG_NAMES[key] ?? `--${key}`,
+  });
 }
 
 function formatFromExtension(path: string): ReportFormat | undefined {
@@ -63,7 +67,9 @@ export function resolveOutputs(flags: Pick<AuditFlags, 'format' | 'output' | 'qu
     const path = flags.output[i];
     const format = flags.format[i] ?? (path !== undefined ? formatFromExtension(path) : undefined);
     if (format === undefined) {
-      throw new LvsInputError(`cannot tell the format of "${path}": add --format for it`, { flag: '--output' });
+      throw new LvsInputError(`cannot tell the format of "${path}": add --format for it`, {
+        flag: '--output',
+      });
     }
     targets.push({ format, path });
   }

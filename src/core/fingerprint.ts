@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Stable identity of a finding across runs, for SARIF partialFingerprints and JSON consumers.
@@ -12,5 +12,5 @@ export function fingerprint(parts: {
   reasonId: string;
 }): string {
   const material = [parts.ruleId, parts.functionArn, parts.resourceArn, parts.reasonId].join('\u0000');
-  return createHash('sha256').update(material).digest('hex').slice(0, 32);
+  return hash('sha256', material, 'hex').slice(0, 32);
 }

@@ -22,7 +22,8 @@ export function servicesReferenced(snapshot: AccountSnapshot): Set<string> {
     for (const statement of parsed.document.statements) {
       for (const action of [...(statement.actions ?? []), ...(statement.notActions ?? [])]) {
         const colon = action.indexOf(':');
-        if (colon > 0 && !action.slice(0, colon).includes('*')) services.add(action.slice(0, colon).toLowerCase());
+        if (colon > 0 && !action.slice(0, colon).includes('*'))
+          services.add(action.slice(0, colon).toLowerCase());
       }
     }
   }

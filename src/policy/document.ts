@@ -6,7 +6,9 @@ import { z } from 'zod';
  * unparseable document is a value the rules report on.
  */
 
-const stringOrArray = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+const stringOrArray = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
 const principalSchema = z.union([z.literal('*'), z.record(z.string(), stringOrArray)]);
 const conditionValue = z
   .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))])
@@ -92,10 +94,16 @@ export function parsePolicy(text: string): ParsedPolicy {
   const parsed = documentSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, problem: `not a policy document (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})` };
+    return {
+      ok: false,
+      problem: `not a policy document (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''})`,
+    };
   }
   const rawStatements = (json as { Statement: unknown }).Statement;
-  const rawList = (Array.isArray(rawStatements) ? rawStatements : [rawStatements]) as Record<string, unknown>[];
+  const rawList = (Array.isArray(rawStatements) ? rawStatements : [rawStatements]) as Record<
+    string,
+    unknown
+  >[];
   const list = Array.isArray(parsed.data.Statement) ? parsed.data.Statement : [parsed.data.Statement];
   const statements = list.map((s, index): PolicyStatement => ({
     index,
@@ -131,5 +139,7 @@ export function baseOperator(operator: string): string {
 
 /** A short human label of a statement for evidence: its Sid or its position. */
 export function statementLabel(statement: PolicyStatement): string {
-  return statement.sid !== undefined && statement.sid !== '' ? `Sid "${statement.sid}"` : `Statement[${statement.index}]`;
+  return statement.sid !== undefined && statement.sid !== ''
+    ? `Sid "${statement.sid}"`
+    : `Statement[${statement.index}]`;
 }

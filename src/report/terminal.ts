@@ -129,13 +129,11 @@ function hang(first: string, text: string, width: number, firstVisible = first.l
 }
 
 class FunctionBlock {
-  private readonly mine: CheckResult[];
   constructor(
     readonly path: FunctionDataPath,
-    results: readonly CheckResult[],
-  ) {
-    this.mine = results.filter((r) => r.functionArn === path.functionArn);
-  }
+    /** This function's results only. */
+    private readonly mine: readonly CheckResult[],
+  ) {}
 
   /** Results of the layer's rules that concern the node `id` (or the function as a whole). */
   private about(layer: Layer, id: string | null): CheckResult[] {
@@ -402,17 +400,21 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
   >();
   for (const p of report.dataPaths)
     heads.set(p.functionArn, { name: p.functionName, region: p.region, accountId: p.accountId, path: p });
+  const resultsByFunction = new Map<string, CheckResult[]>();
   for (const r of report.results) {
     if (!heads.has(r.functionArn))
       heads.set(r.functionArn, { name: r.functionName, region: r.region, accountId: r.accountId });
+    const list = resultsByFunction.get(r.functionArn);
+    if (list) list.push(r);
+    else resultsByFunction.set(r.functionArn, [r]);
   }
   if (heads.size === 0) out.push(c.gray('No Lambda functions found.'), '');
 
   for (const [functionArn, head] of heads) {
-    const results = report.results.filter((r) => r.functionArn === functionArn);
+    const results = resultsByFunction.get(functionArn) ?? [];
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
     if (head.path !== undefined)
-      out.push(...drawTree(new FunctionBlock(head.path, report.results).tree(), paint, '  '));
+      out.push(...drawTree(new FunctionBlock(head.path, results).tree(), paint, '  '));
     const problems = results.filter((r) => r.status === 'fail' || r.status === 'error').sort(byConcern);
     if (problems.length > 0) {
       out.push('');

@@ -26,14 +26,15 @@ import type {
  */
 
 /** Why a lookup has no answer: the read failed, or the thing is not in the snapshot. */
-export type Problem =
-  | { kind: 'api-error'; error: ApiError }
-  | { kind: 'missing'; what: string; id: string };
+export type Problem = { kind: 'api-error'; error: ApiError } | { kind: 'missing'; what: string; id: string };
 
 export type Resolved<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 
 const resolved = <T>(value: T): Resolved<T> => ({ ok: true, value });
-const missing = <T>(what: string, id: string): Resolved<T> => ({ ok: false, problem: { kind: 'missing', what, id } });
+const missing = <T>(what: string, id: string): Resolved<T> => ({
+  ok: false,
+  problem: { kind: 'missing', what, id },
+});
 const apiError = <T>(error: ApiError): Resolved<T> => ({ ok: false, problem: { kind: 'api-error', error } });
 
 function byId<T>(list: Fetched<T[]>, key: (item: T) => string): Resolved<Map<string, T>> {
@@ -100,7 +101,9 @@ export class RegionIndex {
     const prefixLists = snapshot.prefixLists;
     if (prefixLists.status === 'error') this.s3PrefixList = apiError(prefixLists.error);
     else {
-      const found = (prefixLists.status === 'ok' ? prefixLists.value : []).find((p) => p.prefixListName === name);
+      const found = (prefixLists.status === 'ok' ? prefixLists.value : []).find(
+        (p) => p.prefixListName === name,
+      );
       this.s3PrefixList = found ? resolved(found) : missing('prefix list', name);
     }
   }
@@ -126,7 +129,9 @@ export class RegionIndex {
     const subnet = this.subnet(subnetId);
     if (!subnet.ok) return subnet;
     const main = this.mainTableByVpc.get(subnet.value.vpcId);
-    return main ? resolved({ table: main, association: 'main' }) : missing('main route table of', subnet.value.vpcId);
+    return main
+      ? resolved({ table: main, association: 'main' })
+      : missing('main route table of', subnet.value.vpcId);
   }
 
   /** The S3 gateway route of a table (SPEC LVS003), judged against the region's S3 prefix list. */
@@ -199,6 +204,7 @@ export class AuditIndex {
   private readonly roleViews = new Map<string, Resolved<RoleView>>();
   private readonly reachCache = new Map<string, BucketReach>();
   private readonly functionsByRole = new Map<string, LambdaFunction[]>();
+  private readonly memos = new Map<string, unknown>();
 
   constructor(
     readonly snapshot: AccountSnapshot,
@@ -210,7 +216,8 @@ export class AuditIndex {
     this.functionListProblems = [];
     for (const region of this.regions) {
       const list = region.snapshot.functions;
-      if (list.status === 'error') this.functionListProblems.push({ region: region.region, error: list.error });
+      if (list.status === 'error')
+        this.functionListProblems.push({ region: region.region, error: list.error });
       for (const fn of list.status === 'ok' ? list.value : []) {
         this.functions.push({ fn, region });
         const users = this.functionsByRole.get(fn.role) ?? [];
@@ -235,6 +242,17 @@ export class AuditIndex {
       this.policyCache.set(text, parsed);
     }
     return parsed;
+  }
+
+  /**
+   * Caches a pure computation about a shared resource (a role, a bucket policy) for this run, so a
+   * resource used by many functions is analysed once. `key` must name everything the result depends on.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    this.memos.set(key, value);
+    return value;
   }
 
   functionsUsingRole(roleArn: string): LambdaFunction[] {
@@ -327,7 +345,11 @@ export class AuditIndex {
         if (!policy.parsed.ok) continue;
         for (const statement of policy.parsed.document.statements) {
           if (statement.effect !== 'Allow' || !this.grantsS3DataAccess(statement)) continue;
-          const where = { policyArn: policy.arn, policyName: policy.name, statement: statement.sid ?? `#${statement.index}` };
+          const where = {
+            policyArn: policy.arn,
+            policyName: policy.name,
+            statement: statement.sid ?? `#${statement.index}`,
+          };
           if (statement.notResources !== undefined) {
             unbounded ??= { ...where, resource: `NotResource ${statement.notResources.join(', ')}` };
             continue;
@@ -356,7 +378,8 @@ export class AuditIndex {
       }
     }
     for (const variable of fn.environment) {
-      if (variable.bucketName !== null) add(variable.bucketName, { via: 'environment', variable: variable.name });
+      if (variable.bucketName !== null)
+        add(variable.bucketName, { via: 'environment', variable: variable.name });
     }
     const buckets = [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
     return { buckets, unbounded, problems };
@@ -369,7 +392,9 @@ export class AuditIndex {
       return info !== undefined && info.service === 's3' && info.resourceTypes.includes('object');
     };
     if (statement.actions !== undefined) {
-      return statement.actions.some((pattern) => this.iam.expand(pattern).some((info) => isData(info.action)));
+      return statement.actions.some((pattern) =>
+        this.iam.expand(pattern).some((info) => isData(info.action)),
+      );
     }
     if (statement.notActions !== undefined) {
       const excluded = statement.notActions;

@@ -24,7 +24,8 @@ export function fetchedSchema<T extends z.ZodType>(value: T) {
   ]);
 }
 
-export type Fetched<T> = { status: 'ok'; value: T } | { status: 'absent' } | { status: 'error'; error: ApiError };
+export type Fetched<T> =
+  { status: 'ok'; value: T } | { status: 'absent' } | { status: 'error'; error: ApiError };
 
 export const ok = <T>(value: T): Fetched<T> => ({ status: 'ok', value });
 export const absent = <T>(): Fetched<T> => ({ status: 'absent' });

@@ -18,9 +18,12 @@ export async function loadSnapshot(file: string): Promise<AccountSnapshot> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new LvsInputError(code === 'ENOENT' ? 'snapshot file not found' : `cannot read snapshot (${code})`, {
-      file,
-    });
+    throw new LvsInputError(
+      code === 'ENOENT' ? 'snapshot file not found' : `cannot read snapshot (${code})`,
+      {
+        file,
+      },
+    );
   }
   let json: unknown;
   try {

@@ -12,7 +12,9 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 export const REDACTED = '<redacted>';
 
 const id = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}-[0-9a-z]+$`), { error: `expected an ID starting with "${prefix}-"` });
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}-[0-9a-z]+$`), { error: `expected an ID starting with "${prefix}-"` });
 const arn = z.string().regex(/^arn:aws[a-z-]*:/, { error: 'expected an ARN' });
 
 export const environmentVariableSchema = z.strictObject({

@@ -29,23 +29,37 @@ describe('rule catalogue', () => {
     expect(statuses.has('fail'), 'at least one fail reason').toBe(true);
   });
 
-  it.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s: every reason is exercised by its tests', (_id, check) => {
-    const testFile = `${ROOT}test/checks/${stemOf(check.meta.id, check.meta.name)}.test.ts`;
-    expect(existsSync(testFile), `${testFile} exists`).toBe(true);
-    const text = readFileSync(testFile, 'utf8');
-    const untested = Object.keys(check.meta.reasons).filter((id) => !new RegExp(`['"\`]${id}['"\`]`).test(text));
-    expect(untested).toEqual([]);
-  });
+  it.each(CHECKS.map((c) => [c.meta.id, c] as const))(
+    '%s: every reason is exercised by its tests',
+    (_id, check) => {
+      const testFile = `${ROOT}test/checks/${stemOf(check.meta.id, check.meta.name)}.test.ts`;
+      expect(existsSync(testFile), `${testFile} exists`).toBe(true);
+      const text = readFileSync(testFile, 'utf8');
+      const untested = Object.keys(check.meta.reasons).filter(
+        (id) => !new RegExp(`['"\`]${id}['"\`]`).test(text),
+      );
+      expect(untested).toEqual([]);
+    },
+  );
 
-  it.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s: every fail reason has a golden variant', (id, check) => {
-    const covered = new Set(variants.flatMap((v) => v.expect.filter((e) => e.ruleId === id).map((e) => e.reasonId)));
-    const failReasons = Object.entries(check.meta.reasons).filter(([, r]) => r.status === 'fail').map(([rid]) => rid);
-    expect(failReasons.filter((r) => !covered.has(r))).toEqual([]);
-  });
+  it.each(CHECKS.map((c) => [c.meta.id, c] as const))(
+    '%s: every fail reason has a golden variant',
+    (id, check) => {
+      const covered = new Set(
+        variants.flatMap((v) => v.expect.filter((e) => e.ruleId === id).map((e) => e.reasonId)),
+      );
+      const failReasons = Object.entries(check.meta.reasons)
+        .filter(([, r]) => r.status === 'fail')
+        .map(([rid]) => rid);
+      expect(failReasons.filter((r) => !covered.has(r))).toEqual([]);
+    },
+  );
 
   it('LVS007 distinguishes at least five failure reasons (SPEC 2.3)', () => {
     const lvs007 = CHECKS.find((c) => c.meta.id === 'LVS007');
-    expect(Object.values(lvs007?.meta.reasons ?? {}).filter((r) => r.status === 'fail').length).toBeGreaterThanOrEqual(5);
+    expect(
+      Object.values(lvs007?.meta.reasons ?? {}).filter((r) => r.status === 'fail').length,
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('generated docs are current (npm run docs:gen)', () => {
@@ -55,6 +69,11 @@ describe('rule catalogue', () => {
       expect(readFileSync(path, 'utf8'), `${path} is stale: run npm run docs:gen`).toBe(renderRuleDoc(meta));
     }
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-    expect(readme, 'README rule table is stale: run npm run docs:gen').toBe(withRuleTable(readme, CHECKS.map((c) => c.meta)));
+    expect(readme, 'README rule table is stale: run npm run docs:gen').toBe(
+      withRuleTable(
+        readme,
+        CHECKS.map((c) => c.meta),
+      ),
+    );
   });
 });

@@ -3,6 +3,8 @@ import check from '../../src/checks/lvs001-lambda-in-vpc.js';
 import { expectOutcome, runCheck } from '../helpers/check-tester.js';
 import { golden, goldenFunction } from '../helpers/golden.js';
 
+type VpcConfig = { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
+
 describe('LVS001 lambda-in-vpc', () => {
   it('passes for the golden function', async () => {
     const result = await expectOutcome(check, golden(), { status: 'pass', reasonId: 'inVpc' });
@@ -17,20 +19,25 @@ describe('LVS001 lambda-in-vpc', () => {
   });
 
   it.each([
-    ['SubnetIds', (c: { subnetIds: string[] }) => (c.subnetIds = [])],
-    ['SecurityGroupIds', (c: { securityGroupIds: string[] }) => (c.securityGroupIds = [])],
-    ['VpcId', (c: { vpcId: string }) => (c.vpcId = '')],
+    ['SubnetIds', (c: VpcConfig): void => void (c.subnetIds = [])],
+    ['SecurityGroupIds', (c: VpcConfig): void => void (c.securityGroupIds = [])],
+    ['VpcId', (c: VpcConfig): void => void (c.vpcId = '')],
   ] as const)('fails with incompleteVpcConfig when %s is empty', async (part, clear) => {
     const snapshot = golden((s) => {
       const config = goldenFunction(s).vpcConfig;
-      if (config) clear(config as never);
+      if (config) clear(config);
     });
     const result = await expectOutcome(check, snapshot, { status: 'fail', reasonId: 'incompleteVpcConfig' });
     expect(result.message).toContain(part);
   });
 
   it('reports error, naming the check, when evaluation throws', async () => {
-    const broken = { ...check, evaluate: () => { throw new Error('boom'); } };
+    const broken = {
+      ...check,
+      evaluate: () => {
+        throw new Error('boom');
+      },
+    };
     const [result] = await runCheck(broken, golden());
     expect(result).toMatchObject({ status: 'error', reasonId: 'checkThrew', ruleId: 'LVS001' });
     expect(result?.message).toContain('boom');

@@ -6,8 +6,14 @@ import { exitCodeFor } from '../../src/cli/exit-code.js';
 import type { CheckResult } from '../../src/core/result.js';
 import { runCli } from '../helpers/cli.js';
 
-const result = (status: CheckResult['status'], severity: CheckResult['severity']) => ({ status, severity }) as CheckResult;
-const listFunctionsDenied = { service: 'lambda', operation: 'ListFunctions', code: 'AccessDeniedException', message: 'denied' };
+const result = (status: CheckResult['status'], severity: CheckResult['severity']) =>
+  ({ status, severity }) as CheckResult;
+const listFunctionsDenied = {
+  service: 'lambda',
+  operation: 'ListFunctions',
+  code: 'AccessDeniedException',
+  message: 'denied',
+};
 
 describe('exitCodeFor (SPEC 5)', () => {
   it('is 0 when nothing fails at or above the threshold', () => {
@@ -40,10 +46,22 @@ describe('CLI exit codes and input errors', () => {
     [['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--fail-on', 'severe'], /--fail-on|severe/],
     [['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--format', 'xml'], /--format/],
     [['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--bogus'], /unknown option/],
-    [['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--format', 'json', '--format', 'sarif'], /--format: json and sarif would both go to stdout/],
-    [['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--output', 'report.html'], /--output: cannot tell the format/],
-    [['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--config', 'missing.json'], /--config: missing\.json: config file not found/],
-    [['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--function', 'no-such-*'], /--function: no function matches/],
+    [
+      ['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--format', 'json', '--format', 'sarif'],
+      /--format: json and sarif would both go to stdout/,
+    ],
+    [
+      ['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--output', 'report.html'],
+      /--output: cannot tell the format/,
+    ],
+    [
+      ['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--config', 'missing.json'],
+      /--config: missing\.json: config file not found/,
+    ],
+    [
+      ['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--function', 'no-such-*'],
+      /--function: no function matches/,
+    ],
     [['audit'], /--snapshot/],
   ])('%j exits 2 with one line naming the problem', async (argv, message) => {
     const run = await runCli(argv);
@@ -54,7 +72,9 @@ describe('CLI exit codes and input errors', () => {
 
   it('a malformed snapshot names the file and the JSON path of the first problem', async () => {
     const bad = join(dir, 'bad.json');
-    const golden = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync('fixtures/golden/snapshot.json', 'utf8')));
+    const golden = JSON.parse(
+      await import('node:fs').then((fs) => fs.readFileSync('fixtures/golden/snapshot.json', 'utf8')),
+    );
     golden.regions[0].functions.value[0].role = 42;
     writeFileSync(bad, JSON.stringify(golden));
     const run = await runCli(['audit', '--snapshot', bad]);
@@ -73,7 +93,10 @@ describe('CLI exit codes and input errors', () => {
 
   it('a config with an unknown rule ID is an input error naming the path', async () => {
     const config = join(dir, 'lvs.config.json');
-    writeFileSync(config, JSON.stringify({ suppressions: [{ rule: 'LVS999', resource: '*', reason: 'testing unknown ids' }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({ suppressions: [{ rule: 'LVS999', resource: '*', reason: 'testing unknown ids' }] }),
+    );
     const run = await runCli(['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--config', config]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/LVS999/);
@@ -81,7 +104,11 @@ describe('CLI exit codes and input errors', () => {
   });
 
   it('an error-only audit exits 3', async () => {
-    const run = await runCli(['audit', '--snapshot', 'fixtures/variants/lvs007-bucket-policy-read-error/snapshot.json']);
+    const run = await runCli([
+      'audit',
+      '--snapshot',
+      'fixtures/variants/lvs007-bucket-policy-read-error/snapshot.json',
+    ]);
     expect(run.code).toBe(3);
   });
 

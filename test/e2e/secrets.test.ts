@@ -19,7 +19,10 @@ describe('environment values never leave the collector', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lvs-secrets-'));
   const snapshotPath = join(dir, 'snapshot.json');
   const snapshot = golden((s) => {
-    goldenFunction(s).environment = redactEnvironment({ ...SECRETS, RESULTS_BUCKET: G.bucket }, new Set([G.bucket]));
+    goldenFunction(s).environment = redactEnvironment(
+      { ...SECRETS, RESULTS_BUCKET: G.bucket },
+      new Set([G.bucket]),
+    );
   });
   writeFileSync(snapshotPath, JSON.stringify(snapshot));
 
@@ -32,8 +35,20 @@ describe('environment values never leave the collector', () => {
 
   it('no output format, file or log line carries a value, and the secrets are found', async () => {
     const run = await runCli([
-      'audit', '--snapshot', snapshotPath, '--verbose',
-      '--format', 'terminal', '--format', 'json', '--output', join(dir, 'out.json'), '--format', 'sarif', '--output', join(dir, 'out.sarif'),
+      'audit',
+      '--snapshot',
+      snapshotPath,
+      '--verbose',
+      '--format',
+      'terminal',
+      '--format',
+      'json',
+      '--output',
+      join(dir, 'out.json'),
+      '--format',
+      'sarif',
+      '--output',
+      join(dir, 'out.sarif'),
     ]);
     const everything = [run.stdout, run.stderr, ...run.files.values()].join('\n');
     for (const value of Object.values(SECRETS)) expect(everything).not.toContain(value);

@@ -21,7 +21,10 @@ export async function runCheck(
   const results = evaluateCheck(check, entry, index);
   for (const r of results) {
     // Every reason a check returns must be declared (or common), and every placeholder filled.
-    expect(reasonOf(check.meta, r.reasonId), `${check.meta.id} returned undeclared reason ${r.reasonId}`).toBeDefined();
+    expect(
+      reasonOf(check.meta, r.reasonId),
+      `${check.meta.id} returned undeclared reason ${r.reasonId}`,
+    ).toBeDefined();
     expect(r.message, `${check.meta.id}/${r.reasonId} left a placeholder unfilled`).not.toMatch(/\{\{/);
     expect(reasonOf(check.meta, r.reasonId)?.status).toBe(r.status);
   }
@@ -29,7 +32,9 @@ export async function runCheck(
 }
 
 /** Shorthand: the (status, reasonId, severity) triples, the part tests assert on. */
-export function summarize(results: CheckResult[]): Array<{ status: string; reasonId: string; severity: string }> {
+export function summarize(
+  results: CheckResult[],
+): Array<{ status: string; reasonId: string; severity: string }> {
   return results.map((r) => ({ status: r.status, reasonId: r.reasonId, severity: r.severity }));
 }
 
@@ -42,7 +47,10 @@ export async function expectOutcome(
 ): Promise<CheckResult> {
   const results = await runCheck(check, snapshot, functionName);
   const match = results.find((r) => r.status === expected.status && r.reasonId === expected.reasonId);
-  expect(match, `expected ${expected.status}/${expected.reasonId}, got ${JSON.stringify(summarize(results))}`).toBeDefined();
+  expect(
+    match,
+    `expected ${expected.status}/${expected.reasonId}, got ${JSON.stringify(summarize(results))}`,
+  ).toBeDefined();
   if (expected.severity !== undefined) expect(match?.severity).toBe(expected.severity);
   return match as CheckResult;
 }

@@ -1,4 +1,4 @@
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -15,7 +15,13 @@ export interface CliRun {
 /** Runs the CLI in-process with captured output; files written by --output are captured, not written. */
 export async function runCli(
   argv: string[],
-  options: { env?: Record<string, string>; now?: Date; cwd?: string; tty?: boolean; files?: Record<string, string> } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: Date;
+    cwd?: string;
+    tty?: boolean;
+    files?: Record<string, string>;
+  } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -28,7 +34,10 @@ export async function runCli(
     cwd: options.cwd ?? REPO_ROOT,
     now: () => options.now ?? new Date('2026-11-21T10:00:00Z'),
     readFile: async (path) => files.get(path) ?? readFile(path, 'utf8'),
-    writeFile: async (path, text) => void files.set(path, text),
+    writeFile: (path, text) => {
+      files.set(path, text);
+      return Promise.resolve();
+    },
     fileExists: async (path) =>
       files.has(path) ||
       access(path).then(
@@ -40,4 +49,3 @@ export async function runCli(
   return { code, stdout, stderr, files };
 }
 
-export { writeFile };

@@ -45,7 +45,8 @@ export function golden(mutate: (s: AccountSnapshot) => void = () => {}): Account
 
 /** Narrowing accessors into a golden-shaped snapshot, for use inside `golden(s => …)`. */
 export function okValue<T>(fetched: { status: string; value?: T }, what: string): T {
-  if (fetched.status !== 'ok' || fetched.value === undefined) throw new Error(`${what} is not ok in this snapshot`);
+  if (fetched.status !== 'ok' || fetched.value === undefined)
+    throw new Error(`${what} is not ok in this snapshot`);
   return fetched.value;
 }
 export const regionOf = (s: AccountSnapshot, i = 0): RegionSnapshot => {

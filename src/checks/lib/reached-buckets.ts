@@ -17,7 +17,8 @@ export const BUCKET_SCOPE_REASONS = {
   },
   notInAuditedAccount: {
     status: 'error',
-    message: 'Could not evaluate bucket {{bucket}}: it is not in the audited account, so its settings were not read.',
+    message:
+      'Could not evaluate bucket {{bucket}}: it is not in the audited account, so its settings were not read.',
   },
 } as const satisfies Record<string, ReasonMeta>;
 
@@ -58,7 +59,14 @@ export function forEachReachedBucket(
       error('bucketSetUnbounded', {
         resourceArn: `arn:${index.partition}:s3:::*`,
         data: { resource: u.resource, policy: u.policyName, statement: u.statement },
-        evidence: [{ resourceArn: u.policyArn, field: `${u.policyName} ${u.statement} Resource`, observed: u.resource, expected: 'named buckets' }],
+        evidence: [
+          {
+            resourceArn: u.policyArn,
+            field: `${u.policyName} ${u.statement} Resource`,
+            observed: u.resource,
+            expected: 'named buckets',
+          },
+        ],
       }),
     );
   }
@@ -66,9 +74,16 @@ export function forEachReachedBucket(
     const evidence = reachEvidence(entry, reached);
     const bucket = index.bucket(reached.name);
     if (bucket === undefined) {
-      outcomes.push(unknown({ kind: 'missing', what: 'bucket', id: reached.name }, { resourceArn: reached.arn, evidence }));
+      outcomes.push(
+        unknown(
+          { kind: 'missing', what: 'bucket', id: reached.name },
+          { resourceArn: reached.arn, evidence },
+        ),
+      );
     } else if (!bucket.ownedByAccount) {
-      outcomes.push(error('notInAuditedAccount', { resourceArn: reached.arn, data: { bucket: reached.name }, evidence }));
+      outcomes.push(
+        error('notInAuditedAccount', { resourceArn: reached.arn, data: { bucket: reached.name }, evidence }),
+      );
     } else {
       outcomes.push({ resourceArn: reached.arn, ...evaluate(bucket, reached, evidence) });
     }

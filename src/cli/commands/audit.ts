@@ -17,10 +17,14 @@ import { parseAuditFlags, resolveOutputs } from '../options.js';
 export const DEFAULT_CONFIG_FILE = 'lvs.config.json';
 
 /** --config FILE must exist; without it, ./lvs.config.json is used when present. */
-export async function loadConfig(io: CliIo, flag: string | undefined): Promise<{ config: LvsConfig; dir: string } | undefined> {
+export async function loadConfig(
+  io: CliIo,
+  flag: string | undefined,
+): Promise<{ config: LvsConfig; dir: string } | undefined> {
   const file = resolve(io.cwd, flag ?? DEFAULT_CONFIG_FILE);
   if (!(await io.fileExists(file))) {
-    if (flag !== undefined) throw new LvsInputError('config file not found', { flag: '--config', file: flag });
+    if (flag !== undefined)
+      throw new LvsInputError('config file not found', { flag: '--config', file: flag });
     return undefined;
   }
   let json: unknown;
@@ -29,7 +33,14 @@ export async function loadConfig(io: CliIo, flag: string | undefined): Promise<{
   } catch (error) {
     throw new LvsInputError(`not valid JSON (${(error as Error).message})`, { file });
   }
-  return { config: parseConfig(json, file, CHECKS.map((c) => c.meta.id)), dir: dirname(file) };
+  return {
+    config: parseConfig(
+      json,
+      file,
+      CHECKS.map((c) => c.meta.id),
+    ),
+    dir: dirname(file),
+  };
 }
 
 /** SARIF physical locations: the config maps CloudFormation stack names to template files. */
@@ -43,7 +54,9 @@ async function templateLocations(
   for (const [stack, path] of Object.entries(templates)) {
     const file = resolve(loaded?.dir ?? io.cwd, path);
     if (!(await io.fileExists(file))) {
-      throw new LvsInputError(`template for stack "${stack}" not found: ${path}`, { file: DEFAULT_CONFIG_FILE });
+      throw new LvsInputError(`template for stack "${stack}" not found: ${path}`, {
+        file: DEFAULT_CONFIG_FILE,
+      });
     }
     byStack[stack] = { uri: path, text: await io.readFile(file) };
   }
@@ -62,7 +75,8 @@ export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string
   }
   const loadedConfig = await loadConfig(io, flags.config);
   const snapshot = await loadSnapshot(resolve(io.cwd, flags.snapshot)).catch((error: unknown) => {
-    if (error instanceof LvsInputError) throw new LvsInputError(error.message, { file: flags.snapshot, jsonPath: error.jsonPath });
+    if (error instanceof LvsInputError)
+      throw new LvsInputError(error.message, { file: flags.snapshot, jsonPath: error.jsonPath });
     throw error;
   });
   const iam = await loadIamActionCatalog(servicesReferenced(snapshot));

@@ -10,7 +10,8 @@ const checksFlagsSchema = z.object({ format: z.enum(['terminal', 'json', 'markdo
 /** `lvs checks`: the rule catalogue, from the same metadata as SARIF rule help and docs/rules. */
 export function runChecks(rawFlags: unknown, io: CliIo, chalk: ChalkInstance): void {
   const parsed = checksFlagsSchema.safeParse(rawFlags);
-  if (!parsed.success) throw new LvsInputError('expected one of terminal, json, markdown', { flag: '--format' });
+  if (!parsed.success)
+    throw new LvsInputError('expected one of terminal, json, markdown', { flag: '--format' });
   const metas = CHECKS.map((c) => c.meta);
   if (parsed.data.format === 'json') {
     io.stdout(`${JSON.stringify(metas, null, 2)}\n`);
@@ -27,5 +28,7 @@ export function runChecks(rawFlags: unknown, io: CliIo, chalk: ChalkInstance): v
     (m) =>
       `${chalk.bold(m.id.padEnd(idWidth))}${m.severity.padEnd(sevWidth)} ${chalk.cyan(m.name.padEnd(nameWidth))}${m.title}`,
   );
-  io.stdout(`${lines.join('\n')}\n\n${metas.length} rules. Details: docs/rules/<ID>-<name>.md or lvs checks --format json\n`);
+  io.stdout(
+    `${lines.join('\n')}\n\n${metas.length} rules. Details: docs/rules/<ID>-<name>.md or lvs checks --format json\n`,
+  );
 }
