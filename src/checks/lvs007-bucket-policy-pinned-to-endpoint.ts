@@ -43,7 +43,7 @@ function servingEndpoints(
         resourceArn: routeTableArn(region.scope, table.routeTableId),
         field: `Routes[${route?.destinationPrefixListId ?? 'S3 prefix list'}]`,
         observed: `-> ${endpoint.vpcEndpointId} (${effective.value.association === 'main' ? 'main table' : 'explicitly associated'} with ${subnetId})`,
-        note: `${fn.functionName} reaches S3 from ${subnetId} through gateway endpoint ${endpoint.vpcEndpointId}`,
+        note: `traffic from ${subnetId} reaches S3 through gateway endpoint ${endpoint.vpcEndpointId}`,
       });
       if (isNew) {
         evidence.push({
@@ -232,7 +232,9 @@ export default defineCheck({
         }),
       ];
     }
-    const served = servingEndpoints(entry);
+    const served = index.memo(`LVS007:serving:${entry.region.region}:${fn.vpcConfig.vpcId}:${fn.vpcConfig.subnetIds.join(",")}`, () =>
+      servingEndpoints(entry),
+    );
     if (!served.ok) return [unknown(served.problem)];
     const serving = served.value;
     if (serving.endpointIds.length === 0)
@@ -267,9 +269,14 @@ export default defineCheck({
       }
 
       const statements = parsed.document.statements;
-      const denies = statements.filter((s) => isDenyShape(s, index.partition, bucket.name));
-      const vpceCandidates = denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpce') ?? []);
-      const vpcCandidates = denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpc') ?? []);
+      // The policy's candidate pins depend on the bucket alone: judge them once per bucket.
+      const { vpceCandidates, vpcCandidates } = index.memo(`LVS007:candidates:${bucket.name}`, () => {
+        const denies = statements.filter((s) => isDenyShape(s, index.partition, bucket.name));
+        return {
+          vpceCandidates: denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpce') ?? []),
+          vpcCandidates: denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpc') ?? []),
+        };
+      });
       const effective = (c: PinCandidate) => c.limiting.length === 0;
       const step = (c: PinCandidate, note: string): EvidenceStep => ({
         resourceArn: arn,

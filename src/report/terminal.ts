@@ -106,6 +106,8 @@ class Painter {
 
 /** Greedy word wrap; a word longer than the line (an ARN) gets a line of its own, unbroken. */
 export function wrap(text: string, width: number): string[] {
+  // Fast path: a line that fits and has only single spaces wraps to itself.
+  if (text.length <= width && !/[^\S ]| {2}|^ | $/.test(text)) return [text];
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';

@@ -95,9 +95,10 @@ export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string
   for (const warning of report.warnings) io.stderr(`lvs: warning: ${warning}\n`);
   for (const target of outputs) {
     const chalk = chalkFor(io, flags.color, target.path !== undefined);
+    // Renderers end their output with a newline (test/report/index.test.ts).
     const text = renderers[target.format](report, { chalk, verbose: flags.verbose });
-    if (target.path === undefined) io.stdout(text.endsWith('\n') ? text : `${text}\n`);
-    else await io.writeFile(resolve(io.cwd, target.path), text.endsWith('\n') ? text : `${text}\n`);
+    if (target.path === undefined) io.stdout(text);
+    else await io.writeFile(resolve(io.cwd, target.path), text);
   }
   return exitCodeFor(report.results, report.errors, flags.failOn);
 }
