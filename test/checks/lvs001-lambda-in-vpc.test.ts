@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../src/checks/lvs001-lambda-in-vpc.js';
-import { expectOutcome, runCheck } from '../helpers/check-tester.js';
+import { expectOutcome } from '../helpers/check-tester.js';
 import { golden, goldenFunction } from '../helpers/golden.js';
 
 type VpcConfig = { vpcId: string; subnetIds: string[]; securityGroupIds: string[] };
