@@ -4,6 +4,7 @@ export interface CliIo {
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
   cwd: string;
   now(): Date;
   readFile(path: string): Promise<string>;

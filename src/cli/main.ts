@@ -9,6 +9,8 @@ import { SEVERITIES } from '../core/severity.js';
 import { chalkFor } from './color.js';
 import { runAudit } from './commands/audit.js';
 import { runChecks } from './commands/checks.js';
+import { runCollect } from './commands/collect.js';
+import { permissionsPolicyJson } from '../collect/index.js';
 import { ExitCode } from './exit-code.js';
 import type { CliIo } from './io.js';
 import { REPORT_FORMATS } from './options.js';
@@ -35,6 +37,7 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     cwd: process.cwd(),
     now: () => new Date(),
     readFile: (path) => readFile(path, 'utf8'),
@@ -62,6 +65,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('audit')
     .description('audit every Lambda function of an account snapshot against the reference model')
     .option('--snapshot <file>', 'account snapshot to audit offline (written by lvs collect)')
+    .option('--profile <name>', 'AWS profile for a live audit (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option(
+        '--region <region>',
+        'region to audit live, repeatable (default: AWS_REGION or the profile)',
+      ).argParser(collect),
+    )
+    .option('--all-regions', 'audit every region enabled in the account')
+    .option('--endpoint-url <url>', 'AWS-compatible endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too')
     .addOption(
       new Option('--format <format>', `report format, repeatable: ${REPORT_FORMATS.join(', ')}`).argParser(
         collect,
@@ -87,6 +99,35 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--no-color', 'disable colour')
     .action(async (options: unknown) => {
       setExit(await runAudit(options, io, version));
+    });
+
+  program
+    .command('collect')
+    .description('read a live account into a snapshot file (environment values redacted), read-only')
+    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option('--region <region>', 'region, repeatable (default: AWS_REGION or the profile)').argParser(
+        collect,
+      ),
+    )
+    .option('--all-regions', 'every region enabled in the account')
+    .option('--endpoint-url <url>', 'AWS-compatible endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too')
+    .addOption(
+      new Option('--function <glob>', 'only functions whose name or ARN matches (repeatable)').argParser(
+        collect,
+      ),
+    )
+    .option('--output <file>', 'write the snapshot to FILE (default: stdout)')
+    .action(async (options: unknown) => {
+      setExit(await runCollect(options, io, version));
+    });
+
+  program
+    .command('permissions')
+    .description('print the read-only IAM policy that lvs audit and lvs collect need')
+    .action(() => {
+      io.stdout(`${permissionsPolicyJson()}\n`);
+      setExit(ExitCode.Ok);
     });
 
   program

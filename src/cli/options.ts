@@ -11,7 +11,22 @@ export interface OutputTarget {
   path: string | undefined;
 }
 
+/** Flags that choose and reach a live account (SPEC 3). */
+const liveFlagsShape = {
+  profile: z.string().min(1).optional(),
+  region: z
+    .array(
+      z
+        .string()
+        .regex(/^([a-z]{2}(-[a-z]+)+-\d|all)$/, { error: 'expected an AWS region name such as eu-west-1' }),
+    )
+    .default([]),
+  allRegions: z.boolean().default(false),
+  endpointUrl: z.url({ error: 'expected a URL such as http://127.0.0.1:4566' }).optional(),
+};
+
 const auditFlagsSchema = z.object({
+  ...liveFlagsShape,
   snapshot: z.string().min(1).optional(),
   format: z
     .array(z.enum(REPORT_FORMATS, { error: `expected one of ${REPORT_FORMATS.join(', ')}` }))
@@ -27,6 +42,10 @@ const auditFlagsSchema = z.object({
 export type AuditFlags = z.infer<typeof auditFlagsSchema>;
 
 const FLAG_NAMES: Record<string, string> = {
+  profile: '--profile',
+  region: '--region',
+  allRegions: '--all-regions',
+  endpointUrl: '--endpoint-url',
   snapshot: '--snapshot',
   format: '--format',
   output: '--output',
@@ -35,9 +54,17 @@ const FLAG_NAMES: Record<string, string> = {
   function: '--function',
 };
 
+const collectFlagsSchema = z.object({
+  ...liveFlagsShape,
+  output: z.string().min(1).optional(),
+  function: z.array(z.string().min(1)).default([]),
+});
+export type CollectFlags = z.infer<typeof collectFlagsSchema>;
+export type LiveFlags = Pick<AuditFlags, 'profile' | 'region' | 'allRegions' | 'endpointUrl'>;
+
 /** Commander's untyped opts() -> typed flags; a bad value names its flag. */
-export function parseAuditFlags(raw: unknown): AuditFlags {
-  const parsed = auditFlagsSchema.safeParse(raw);
+function parseFlags<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = String(issue?.path[0] ?? '');
@@ -45,6 +72,35 @@ export function parseAuditFlags(raw: unknown): AuditFlags {
   throw new LvsInputError(`${issue?.message ?? 'invalid value'}${hint}`, {
     flag: FLAG_NAMES[key] ?? `--${key}`,
   });
+}
+
+function checkRegionFlags(flags: LiveFlags): void {
+  if (flags.allRegions && flags.region.length > 0) {
+    throw new LvsInputError('give either --region or --all-regions, not both', { flag: '--all-regions' });
+  }
+}
+
+export function parseAuditFlags(raw: unknown): AuditFlags {
+  const flags = parseFlags(auditFlagsSchema, raw);
+  const live =
+    flags.profile !== undefined ||
+    flags.endpointUrl !== undefined ||
+    flags.region.length > 0 ||
+    flags.allRegions;
+  if (flags.snapshot !== undefined && live) {
+    throw new LvsInputError(
+      'audits a file: --profile, --region, --all-regions and --endpoint-url are for live accounts',
+      { flag: '--snapshot' },
+    );
+  }
+  checkRegionFlags(flags);
+  return flags;
+}
+
+export function parseCollectFlags(raw: unknown): CollectFlags {
+  const flags = parseFlags(collectFlagsSchema, raw);
+  checkRegionFlags(flags);
+  return flags;
 }
 
 function formatFromExtension(path: string): ReportFormat | undefined {

@@ -62,7 +62,7 @@ describe('CLI exit codes and input errors', () => {
       ['audit', '--snapshot', 'fixtures/golden/snapshot.json', '--function', 'no-such-*'],
       /--function: no function matches/,
     ],
-    [['audit'], /--snapshot/],
+    [['audit'], /no AWS region: pass --region/],
   ])('%j exits 2 with one line naming the problem', async (argv, message) => {
     const run = await runCli(argv);
     expect(run.code).toBe(2);

@@ -10,6 +10,7 @@ import { loadSnapshot } from '../../snapshot/load.js';
 import type { AccountSnapshot } from '../../snapshot/schema.js';
 import { parseConfig, type LvsConfig } from '../../suppress/config.js';
 import { chalkFor } from '../color.js';
+import { collectLive } from '../live.js';
 import { exitCodeFor, type ExitCodeValue } from '../exit-code.js';
 import type { CliIo } from '../io.js';
 import { parseAuditFlags, resolveOutputs } from '../options.js';
@@ -64,21 +65,29 @@ async function templateLocations(
   return Object.keys(byStack).length === 0 ? {} : locateFunctions(functions, byStack);
 }
 
+async function loadSnapshotFlag(io: CliIo, path: string): Promise<AccountSnapshot> {
+  try {
+    return await loadSnapshot(resolve(io.cwd, path));
+  } catch (error) {
+    // Name the file as the user typed it, not as resolved.
+    if (error instanceof LvsInputError)
+      throw new LvsInputError(error.message, { file: path, jsonPath: error.jsonPath });
+    throw error;
+  }
+}
+
 export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string): Promise<ExitCodeValue> {
   const flags = parseAuditFlags(rawFlags);
   const outputs = resolveOutputs(flags);
-  if (flags.snapshot === undefined) {
-    throw new LvsInputError(
-      'live collection is not part of this release yet: audit a snapshot with --snapshot FILE (try fixtures/demo/account.json)',
-      { flag: '--snapshot' },
-    );
-  }
   const loadedConfig = await loadConfig(io, flags.config);
-  const snapshot = await loadSnapshot(resolve(io.cwd, flags.snapshot)).catch((error: unknown) => {
-    if (error instanceof LvsInputError)
-      throw new LvsInputError(error.message, { file: flags.snapshot, jsonPath: error.jsonPath });
-    throw error;
-  });
+  const snapshot =
+    flags.snapshot === undefined
+      ? // Tags only serve to map functions to CloudFormation templates: read them only when mapped.
+        await collectLive(flags, io, {
+          toolVersion,
+          readTags: Object.keys(loadedConfig?.config.templates ?? {}).length > 0,
+        })
+      : await loadSnapshotFlag(io, flags.snapshot);
   const iam = await loadIamActionCatalog(servicesReferenced(snapshot));
   const report = auditSnapshot(snapshot, iam, {
     checks: CHECKS,
