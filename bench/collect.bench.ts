@@ -12,6 +12,9 @@
  *            --no-tags (skip lambda:ListTags, as `lvs audit` may without a stack -> template map)
  *            --available F (default 1: the emulator leaves lvs only F of each quota, a throttle storm
  *            caused by other callers; the floor is still computed at the documented quota)
+ *            --iam-plan auto|per-role|account-details (default auto: lvs chooses by expected cost)
+ *            --gaad-page-kb K (default 512: a GetAccountAuthorizationDetails page ends at MaxItems
+ *            items or once its items pass K KB, whichever comes first)
  *
  * --scale k compresses time: every quota (client pacing and emulator alike) is multiplied by k and
  * every latency divided by k, which leaves calls, wall / floor and throttling behaviour unchanged
@@ -21,10 +24,11 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createAwsClients } from '../src/collect/clients.js';
 import { collectAccountWithStats } from '../src/collect/collect-account.js';
+import type { IamPlanOption, IamPlanReport } from '../src/collect/iam.js';
 import { familyOf, QUOTAS, type Quota } from '../src/collect/rate-limit.js';
 import { loadIamActionCatalog } from '../src/iam/load-catalog.js';
 import { AwsEmulator } from './lib/aws-emulator.js';
-import { REGION, syntheticAccount, SyntheticAws } from './lib/synthetic-account.js';
+import { DEFAULT_GAAD_PAGE_BYTES, REGION, syntheticAccount, SyntheticAws } from './lib/synthetic-account.js';
 
 interface RunResult {
   n: number;
@@ -36,6 +40,8 @@ interface RunResult {
   minimalPlan: number;
   minimalPlanWithTags: number;
   briefPlan: number;
+  iamPlan: IamPlanReport | undefined;
+  iamCalls: number;
   tags: boolean;
   floorMs: number;
   floorFamily: string;
@@ -45,7 +51,25 @@ interface RunResult {
   duplicates: number;
   peakRssMb: number;
   baseRssMb: number;
-  shape: { roles: number; managedPolicies: number; buckets: number; keys: number; vpcs: number };
+  shape: {
+    roles: number;
+    managedPolicies: number;
+    buckets: number;
+    keys: number;
+    vpcs: number;
+    accountRoles: number;
+    accountPolicies: number;
+  };
+}
+
+const IAM_PLANS: readonly IamPlanOption[] = ['auto', 'per-role', 'account-details'];
+
+function iamPlanOption(args: string[]): IamPlanOption {
+  const i = args.indexOf('--iam-plan');
+  const value = i >= 0 ? args[i + 1] : 'auto';
+  const plan = IAM_PLANS.find((p) => p === value);
+  if (plan === undefined) throw new Error(`--iam-plan must be one of ${IAM_PLANS.join(', ')}`);
+  return plan;
 }
 
 function option(args: string[], name: string, fallback: number): number {
@@ -57,7 +81,10 @@ function option(args: string[], name: string, fallback: number): number {
 async function runOne(n: number, args: string[]): Promise<RunResult> {
   const scale = option(args, '--scale', 1);
   const account = syntheticAccount(n);
-  const emulator = new AwsEmulator(new SyntheticAws(account), {
+  const aws = new SyntheticAws(account, {
+    gaadPageBytes: option(args, '--gaad-page-kb', DEFAULT_GAAD_PAGE_BYTES / 1024) * 1024,
+  });
+  const emulator = new AwsEmulator(aws, {
     latencyMs: option(args, '--latency', 40),
     jitterMs: option(args, '--jitter', 20),
     scale,
@@ -74,7 +101,7 @@ async function runOne(n: number, args: string[]): Promise<RunResult> {
   const iamCatalog = await loadIamActionCatalog(['s3']);
   const baseRssMb = process.resourceUsage().maxRSS / 1024;
   const start = performance.now();
-  const { snapshot, stats } = await collectAccountWithStats({
+  const { snapshot, stats, iamPlan } = await collectAccountWithStats({
     regions: [REGION],
     env: {},
     clients,
@@ -83,6 +110,7 @@ async function runOne(n: number, args: string[]): Promise<RunResult> {
     concurrency: option(args, '--concurrency', 32),
     readTags: !args.includes('--no-tags'),
     pace: option(args, '--pace', 0.9),
+    iamPlan: iamPlanOption(args),
   });
   const wallMs = performance.now() - start;
   restore();
@@ -116,23 +144,24 @@ async function runOne(n: number, args: string[]): Promise<RunResult> {
   // per-region EC2 constant, four S3 reads per reached bucket, two per key, one per role or
   // managed policy; plus the three account-level reads (STS, ListBuckets, S3 Control).
   const minimalPlan = n + Math.ceil(n / 50) + ec2Calls + 4 * buckets + 2 * keys + roles + managedPolicies + 3;
-  // The plan lvs follows: as above, but IAM read per role as GetRole + ListRolePolicies + one
-  // GetRolePolicy per inline policy (1 here) + ListAttachedRolePolicies, per managed policy as
-  // GetPolicy + GetPolicyVersion, one ListTags per function (unless --no-tags), and
-  // GetFunctionUrlConfig for the functions whose policy grants URL invocation (1% here).
+  // The plan lvs follows: as above, plus one ListTags per function (unless --no-tags) and
+  // GetFunctionUrlConfig for the functions whose policy grants URL invocation (1% here); IAM as the
+  // chosen plan reads it: per role, GetRole + ListRolePolicies + one GetRolePolicy per inline
+  // policy (1 here) + ListAttachedRolePolicies, and GetPolicy + GetPolicyVersion per managed policy;
+  // account-wide, the GetAccountAuthorizationDetails pages the emulator served. GetAccountSummary
+  // (the plan choice) is one call either way, unless the plan is forced.
   const tags = !args.includes('--no-tags');
   const urlGrants = Math.ceil(n / 100);
+  const summaryCalls = calls['iam:GetAccountSummary'] ?? 0;
+  const iamPlanned =
+    iamPlan?.plan === 'account-details'
+      ? summaryCalls + (emulator.answered.get('iam:GetAccountAuthorizationDetails') ?? 0)
+      : summaryCalls + 4 * roles + 2 * managedPolicies;
+  const iamCalls = Object.entries(calls)
+    .filter(([k]) => k.startsWith('iam:'))
+    .reduce((sum, [, v]) => sum + v, 0);
   const briefPlan =
-    n +
-    Math.ceil(n / 50) +
-    ec2Calls +
-    4 * buckets +
-    2 * keys +
-    4 * roles +
-    2 * managedPolicies +
-    3 +
-    (tags ? n : 0) +
-    urlGrants;
+    n + Math.ceil(n / 50) + ec2Calls + 4 * buckets + 2 * keys + iamPlanned + 3 + (tags ? n : 0) + urlGrants;
   return {
     n,
     scale,
@@ -143,6 +172,8 @@ async function runOne(n: number, args: string[]): Promise<RunResult> {
     minimalPlan,
     minimalPlanWithTags: minimalPlan + n,
     briefPlan,
+    iamPlan,
+    iamCalls,
     tags,
     floorMs,
     floorFamily,
@@ -152,8 +183,31 @@ async function runOne(n: number, args: string[]): Promise<RunResult> {
     duplicates: emulator.duplicateReads,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     baseRssMb,
-    shape: { roles, managedPolicies, buckets, keys, vpcs: account.vpcs },
+    shape: {
+      roles,
+      managedPolicies,
+      buckets,
+      keys,
+      vpcs: account.vpcs,
+      accountRoles: account.roles + account.otherRoles,
+      accountPolicies: account.customerPolicies + account.otherPolicies,
+    },
   };
+}
+
+function describePlan(r: RunResult): string {
+  const p = r.iamPlan;
+  const head = `${r.iamCalls} calls for ${r.shape.roles} execution roles + ${r.shape.managedPolicies} managed policies (account: ${r.shape.accountRoles} roles, ${r.shape.accountPolicies} customer policies)`;
+  if (p === undefined) return `${head}; no role to read`;
+  const estimate =
+    p.estimate !== undefined
+      ? ` (estimate at ${p.rolesAtDecision} roles: per role ${p.estimate.perRoleCalls} calls, account-wide ${p.estimate.accountDetailsCalls} page(s))`
+      : '';
+  const fallback =
+    p.fallback !== undefined
+      ? `; fell back to per role after ${p.fallback.pages} pages (${p.fallback.code})`
+      : '';
+  return `${head}; plan ${p.plan}, ${p.why}${estimate}${fallback}`;
 }
 
 function print(r: RunResult): void {
@@ -167,7 +221,8 @@ function print(r: RunResult): void {
         (r.tags
           ? ` | + one ListTags per function ${r.minimalPlanWithTags.toLocaleString('en')} -> ratio ${(r.totalCalls / r.minimalPlanWithTags).toFixed(2)}`
           : ' (tags not read)'),
-      `  lvs's plan (per-role IAM reads, tags, URL reads where granted) ${r.briefPlan.toLocaleString('en')} -> ratio ${(r.totalCalls / r.briefPlan).toFixed(2)}`,
+      `  lvs's plan (IAM as chosen, tags, URL reads where granted) ${r.briefPlan.toLocaleString('en')} -> ratio ${(r.totalCalls / r.briefPlan).toFixed(2)}`,
+      `  IAM: ${describePlan(r)}`,
       `  wall ${s(r.wallMs)}${unscaled} | quota floor ${s(r.floorMs)} (${r.floorFamily}) | wall / floor ${(r.wallMs / r.floorMs).toFixed(2)}`,
       `  throttles seen ${r.throttles} | retries ${r.retries} | errors in snapshot ${r.errors} | resources read twice ${r.duplicates} | peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.baseRssMb.toFixed(0)} MB before collecting: node + tsx + SDK + mocks)`,
       `  calls by operation:`,
@@ -185,7 +240,16 @@ if (oneIndex >= 0) {
   const result = await runOne(Number(args[oneIndex + 1]), args);
   process.send?.(result);
 } else {
-  const flags = new Set(['--scale', '--latency', '--jitter', '--concurrency', '--pace', '--available']);
+  const flags = new Set([
+    '--scale',
+    '--latency',
+    '--jitter',
+    '--concurrency',
+    '--pace',
+    '--available',
+    '--iam-plan',
+    '--gaad-page-kb',
+  ]);
   const sizes: number[] = [];
   for (let i = 0; i < args.length; i++) {
     if (flags.has(args[i]!)) i++;

@@ -13,7 +13,8 @@ import { AwsAnswerError, SyntheticAws } from './synthetic-account.js';
  * Serves a SyntheticAws through aws-sdk-client-mock like AWS would: each request takes a random
  * latency, and a server-side token bucket per (service, region, API family) at AWS's documented
  * quota (the same figures lvs paces at, but at 100%) throttles whatever exceeds it, with each
- * service's real throttling error.
+ * service's real throttling error. Every IAM read (GetAccountSummary and
+ * GetAccountAuthorizationDetails included) draws from one account-wide IAM bucket.
  */
 
 const THROTTLE: Record<string, { name: string; status: number }> = {
@@ -35,7 +36,15 @@ export interface EmulatorOptions {
   scale: number;
   /** Share of each quota left to lvs (default 1; e.g. 0.5 = other tools use half the account's quota). */
   available?: number;
+  /**
+   * Transfer time of large answers, bytes per ms (default 1,000: 1 MB/s): only
+   * iam:GetAccountAuthorizationDetails pages are big enough for it to matter (hundreds of KB).
+   */
+  bytesPerMs?: number;
 }
+
+/** Answers whose size adds transfer time (every other answer is a few KB at most). */
+const LARGE_ANSWERS = new Set(['iam:GetAccountAuthorizationDetails']);
 
 class ServerBucket {
   private tokens: number;
@@ -131,7 +140,11 @@ export class AwsEmulator {
             })
           : (error as Error);
     }
-    await sleep(half);
+    const transfer =
+      output !== undefined && LARGE_ANSWERS.has(opKey)
+        ? JSON.stringify(output).length / (this.options.bytesPerMs ?? 1000) / this.options.scale
+        : 0;
+    await sleep(half + transfer);
     if (failure !== undefined) throw failure;
     return { ...(output as object), $metadata: { httpStatusCode: 200, attempts: 1 } };
   }

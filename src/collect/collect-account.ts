@@ -25,7 +25,7 @@ import {
 import type { CollectContext } from './context.js';
 import { credentialError } from './credentials.js';
 import { collectNetwork } from './ec2.js';
-import { IamCollector } from './iam.js';
+import { IamCollector, type IamPlanOption, type IamPlanReport } from './iam.js';
 import { KmsCollector } from './kms.js';
 import { collectFunctionDetails, listFunctions, type FunctionFilter } from './lambda.js';
 import type { ListedFunction } from './normalize/lambda.js';
@@ -72,6 +72,12 @@ export interface CollectOptions {
    * false (tags are then recorded as {}); `lvs collect` should keep them.
    */
   readTags?: boolean;
+  /**
+   * How IAM is read (iam.ts): `auto` (default) chooses by expected cost between one read per role and
+   * managed policy (`per-role`) and iam:GetAccountAuthorizationDetails (`account-details`). Every
+   * plan yields the same snapshot; tests and benchmarks force one.
+   */
+  iamPlan?: IamPlanOption;
   /** Requests in flight at once (default 32). */
   concurrency?: number;
   /** Functions whose per-function reads may be queued at once (default 256). */
@@ -96,6 +102,8 @@ export interface CollectResult {
   snapshot: AccountSnapshot;
   identity: CallerIdentity;
   stats: CallStats;
+  /** The IAM plan followed and why (undefined when no function named a role). */
+  iamPlan: IamPlanReport | undefined;
 }
 
 /** Reads a live account into the snapshot model (SPEC 3, 4), validated. */
@@ -196,7 +204,7 @@ async function run(
   const bucketNamesRead = listBucketNames(ctx);
   const bucketNameSet = bucketNamesRead.then((names) => new Set(names.status === 'ok' ? names.value : []));
   const accountPublicAccessBlock = collectAccountPublicAccessBlock(ctx, identity.accountId);
-  const iam = new IamCollector(ctx);
+  const iam = new IamCollector(ctx, options.iamPlan);
   const kms = new KmsCollector(ctx);
   // Functions whose own reads are under way at once: enough to keep every Lambda quota busy, few
   // enough that 10,000 functions do not each hold pending requests in the token-bucket queues.
@@ -213,7 +221,7 @@ async function run(
         bucketNameSet,
         (fn: ListedFunction) => {
           progress.functionsListed += 1;
-          void iam.role(fn.role);
+          iam.role(fn.role);
           if (fn.kmsKeyArn !== null) void kms.key(fn.kmsKeyArn, region);
           details.push(
             functionSlots(() =>
@@ -300,7 +308,7 @@ async function run(
   };
   progress.phase = 'done';
   report(caller.stats);
-  return { snapshot: validate(snapshot), identity, stats: caller.stats };
+  return { snapshot: validate(snapshot), identity, stats: caller.stats, iamPlan: iam.plan };
 }
 
 /** The union over all functions of the buckets each reaches (role S3 grants, env values). */

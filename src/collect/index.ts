@@ -38,6 +38,15 @@ export {
 } from './permissions.js';
 export { isReadOnlyOperation, ReadOnlyViolationError } from './read-only-guard.js';
 export { QUOTAS, type Quota } from './rate-limit.js';
+export {
+  accountDetailsCalls,
+  choosePlan,
+  perRoleCalls,
+  type AccountSummaryCounts,
+  type IamPlan,
+  type IamPlanOption,
+  type IamPlanReport,
+} from './iam.js';
 export type { CallStats } from './call.js';
 export type { CallerIdentity } from './sts.js';
 export type { FunctionFilter } from './lambda.js';

@@ -28,6 +28,9 @@ export const OPERATION_ACTIONS: Readonly<Record<string, string>> = {
   'iam:ListAttachedRolePolicies': 'iam:ListAttachedRolePolicies',
   'iam:GetPolicy': 'iam:GetPolicy',
   'iam:GetPolicyVersion': 'iam:GetPolicyVersion',
+  // IAM, account-wide: the plan choice (entity counts) and the cheaper read when most roles are needed.
+  'iam:GetAccountSummary': 'iam:GetAccountSummary',
+  'iam:GetAccountAuthorizationDetails': 'iam:GetAccountAuthorizationDetails',
   // S3 (buckets the functions reach)
   's3:ListBuckets': 's3:ListAllMyBuckets',
   's3:GetBucketLocation': 's3:GetBucketLocation',

@@ -71,7 +71,7 @@ describe('collectAccount', () => {
       regions: 1,
       functionsListed: 1,
       functionsDone: 1,
-      calls: 26,
+      calls: 20,
       throttles: 0,
       errors: 0,
     });

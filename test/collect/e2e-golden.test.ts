@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import type { IamPlanOption } from '../../src/collect/iam.js';
 import { goldenSnapshot, G } from '../helpers/golden.js';
 import { goldenFixtures, only } from './helpers/api-fixtures.js';
 import { audit, collectFromFixtures, comparable } from './helpers/run-collect.js';
 
 describe('golden stack: mocked AWS answers -> collectAccount -> fixtures/golden/snapshot.json', () => {
-  it('collects exactly the golden snapshot', async () => {
-    const { snapshot, server } = await collectFromFixtures(goldenFixtures());
-    expect(server.unexpected).toEqual([]);
-    expect(comparable(snapshot)).toEqual(comparable(goldenSnapshot()));
-  });
+  it.each<IamPlanOption>(['auto', 'per-role', 'account-details'])(
+    'collects exactly the golden snapshot (IAM plan %s)',
+    async (iamPlan) => {
+      const { snapshot, server } = await collectFromFixtures(goldenFixtures(), { iamPlan });
+      expect(server.unexpected).toEqual([]);
+      expect(comparable(snapshot)).toEqual(comparable(goldenSnapshot()));
+    },
+  );
 
   it('redacts the raw environment of ListFunctions.json, keeping only the bucket name', async () => {
     const fixtures = goldenFixtures();
@@ -25,7 +29,7 @@ describe('golden stack: mocked AWS answers -> collectAccount -> fixtures/golden/
   });
 
   it('follows the API plan: each resource read once, no per-function EC2 call, no URL read without a URL grant', async () => {
-    const { server, stats } = await collectFromFixtures(goldenFixtures());
+    const { server, stats } = await collectFromFixtures(goldenFixtures(), { iamPlan: 'per-role' });
     const byOp = Object.fromEntries(stats.callsByOperation);
     expect(byOp).toEqual({
       'sts:GetCallerIdentity': 1,
@@ -56,6 +60,22 @@ describe('golden stack: mocked AWS answers -> collectAccount -> fixtures/golden/
     expect(server.calls.length).toBe(stats.calls);
     // The artifacts bucket is the account's but no function reaches it: not read.
     expect(server.calls.filter((c) => JSON.stringify(c.input).includes('lvs-golden-artifacts'))).toEqual([]);
+  });
+
+  it('reads IAM with one GetAccountAuthorizationDetails page when that is cheaper (the default plan here)', async () => {
+    const { server, stats, iamPlan } = await collectFromFixtures(goldenFixtures());
+    const iam = Object.fromEntries([...stats.callsByOperation].filter(([op]) => op.startsWith('iam:')));
+    expect(iam).toEqual({ 'iam:GetAccountSummary': 1, 'iam:GetAccountAuthorizationDetails': 1 });
+    expect(stats.calls).toBe(20);
+    expect(server.calls.length).toBe(stats.calls);
+    // Summary: 4 roles + 1 customer policy + 5 attached = 10 items -> 1 page, against 3 x 1 role + 2.
+    expect(iamPlan).toEqual({
+      plan: 'account-details',
+      why: 'estimate',
+      rolesAtDecision: 1,
+      summary: { roles: 4, policies: 1, attachedPolicies: 5 },
+      estimate: { perRoleCalls: 5, accountDetailsCalls: 1 },
+    });
   });
 
   it('audits with zero failures and zero errors', async () => {

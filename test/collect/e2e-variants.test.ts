@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/checks/registry.js';
+import type { IamPlanOption } from '../../src/collect/iam.js';
 import { RegionIndex } from '../../src/snapshot/derive.js';
 import { golden, goldenFunction, goldenSnapshot, G, okValue, regionOf } from '../helpers/golden.js';
 import {
@@ -98,8 +99,8 @@ describe('API-level variants of the golden stack', () => {
     expect(server.count('lambda', 'ListFunctions')).toBe(3);
     expect(server.count('ec2', 'DescribeRouteTables')).toBe(3);
     expect(server.count('s3', 'ListBuckets')).toBe(3);
-    // Three functions, one role, one key, one bucket: each read once.
-    expect(stats.callsByOperation.get('iam:GetRole')).toBe(1);
+    // Three functions, one role, one key, one bucket: each read once (IAM: one account-wide page).
+    expect(stats.callsByOperation.get('iam:GetAccountAuthorizationDetails')).toBe(1);
     expect(stats.callsByOperation.get('kms:DescribeKey')).toBe(1);
     expect(stats.callsByOperation.get('s3:GetBucketPolicy')).toBe(1);
     expect(stats.callsByOperation.get('ec2:DescribeSubnets')).toBe(1);
@@ -163,7 +164,7 @@ describe('API-level variants of the golden stack', () => {
       THROTTLE('RequestLimitExceeded', 503),
       THROTTLE('RequestLimitExceeded', 503),
     ];
-    only(fixtures, 'iam/GetRole').before = [THROTTLE('Throttling')];
+    only(fixtures, 'iam/GetAccountAuthorizationDetails').before = [THROTTLE('Throttling')];
     only(fixtures, 's3/GetBucketPolicy').before = [THROTTLE('SlowDown', 503), THROTTLE('SlowDown', 503)];
     only(fixtures, 'kms/DescribeKey').before = [THROTTLE('ThrottlingException')];
     const { snapshot, stats, server } = await collectFromFixtures(fixtures);
@@ -254,7 +255,7 @@ describe('API-level variants of the golden stack', () => {
     expect(report.results.filter((r) => r.status === 'fail' || r.status === 'error')).toEqual([]);
   });
 
-  it('reads a role with 12 attached policies over 3 pages, each managed policy once', async () => {
+  it('reads a role with 12 attached policies over 3 pages, each managed policy once (per-role plan)', async () => {
     const fixtures = goldenFixtures();
     const attached = only(fixtures, 'iam/ListAttachedRolePolicies');
     const original = out(attached).AttachedPolicies as Json[];
@@ -313,7 +314,7 @@ describe('API-level variants of the golden stack', () => {
         },
       });
     }
-    const { snapshot, server, stats } = await collectFromFixtures(fixtures);
+    const { snapshot, server, stats } = await collectFromFixtures(fixtures, { iamPlan: 'per-role' });
     expect(server.unexpected).toEqual([]);
     expect(server.count('iam', 'ListAttachedRolePolicies')).toBe(3);
     expect(stats.callsByOperation.get('iam:GetPolicy')).toBe(12);
@@ -367,22 +368,28 @@ describe('API-level variants of the golden stack', () => {
     expect(snapshot.errors).toEqual([]);
   });
 
-  it('records a missing execution role (NoSuchEntity) as absent', async () => {
-    const fixtures = goldenFixtures();
-    for (const key of ['iam/GetRole', 'iam/ListRolePolicies', 'iam/ListAttachedRolePolicies']) {
-      const call = only(fixtures, key);
-      delete call.output;
-      call.error = {
-        name: 'NoSuchEntity',
-        message: `The role with name ${G.roleArn.split('/')[1]} cannot be found.`,
-        httpStatusCode: 404,
-      };
-    }
-    const { snapshot } = await collectFromFixtures(fixtures);
-    expect(snapshot.iam.roles[G.roleArn]).toEqual({ status: 'absent' });
-    expect(snapshot.iam.managedPolicies).toEqual({});
-    expect(snapshot.errors).toEqual([]);
-  });
+  it.each<IamPlanOption>(['auto', 'per-role'])(
+    'records a missing execution role (NoSuchEntity) as absent (IAM plan %s)',
+    async (iamPlan) => {
+      const fixtures = goldenFixtures();
+      // Not in the account-wide answer either: read per role, where IAM says it does not exist.
+      const details = out(only(fixtures, 'iam/GetAccountAuthorizationDetails'));
+      details.RoleDetailList = (details.RoleDetailList as Json[]).filter((r) => r.Arn !== G.roleArn);
+      for (const key of ['iam/GetRole', 'iam/ListRolePolicies', 'iam/ListAttachedRolePolicies']) {
+        const call = only(fixtures, key);
+        delete call.output;
+        call.error = {
+          name: 'NoSuchEntity',
+          message: `The role with name ${G.roleArn.split('/')[1]} cannot be found.`,
+          httpStatusCode: 404,
+        };
+      }
+      const { snapshot } = await collectFromFixtures(fixtures, { iamPlan });
+      expect(snapshot.iam.roles[G.roleArn]).toEqual({ status: 'absent' });
+      expect(snapshot.iam.managedPolicies).toEqual({});
+      expect(snapshot.errors).toEqual([]);
+    },
+  );
 
   it('reads the function URL only when the resource policy grants InvokeFunctionUrl', async () => {
     const fixtures = goldenFixtures();
@@ -471,6 +478,7 @@ describe('API-level variants of the golden stack', () => {
     const fixtures = goldenFixtures();
     const fn = out(only(fixtures, 'lambda/ListFunctions')).Functions[0] as Json;
     fn.Environment.Variables.ARCHIVE_BUCKET = 'someone-elses-archive';
+    // The role's inline policy, as GetRolePolicy and GetAccountAuthorizationDetails both give it.
     const policy = only(fixtures, 'iam/GetRolePolicy');
     const doc = JSON.parse(decodeURIComponent(out(policy).PolicyDocument as string)) as Json;
     doc.Statement.push({
@@ -480,6 +488,10 @@ describe('API-level variants of the golden stack', () => {
       Resource: 'arn:aws:s3:::someone-elses-archive/*',
     });
     out(policy).PolicyDocument = encodeURIComponent(JSON.stringify(doc));
+    const role = (out(only(fixtures, 'iam/GetAccountAuthorizationDetails')).RoleDetailList as Json[]).find(
+      (r) => r.Arn === G.roleArn,
+    )!;
+    role.RolePolicyList[0].PolicyDocument = out(policy).PolicyDocument;
     const { snapshot, server } = await collectFromFixtures(fixtures);
     expect(server.unexpected).toEqual([]);
     expect(snapshot.s3.buckets['someone-elses-archive']).toMatchObject({

@@ -34,6 +34,8 @@ describe('read-only guard', () => {
     ['GetBucketPolicy', true],
     ['GetCallerIdentity', true],
     ['GetPolicyVersion', true],
+    ['GetAccountSummary', true],
+    ['GetAccountAuthorizationDetails', true],
     ['DescribeKey', true],
     ['ListFunctionsCommand', true],
     ['PutBucketPolicy', false],

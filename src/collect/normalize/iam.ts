@@ -1,11 +1,18 @@
-import type { AttachedPolicy, Policy, PolicyVersion, Role } from '@aws-sdk/client-iam';
+import type {
+  AttachedPolicy,
+  ManagedPolicyDetail,
+  Policy,
+  PolicyVersion,
+  Role,
+  RoleDetail,
+} from '@aws-sdk/client-iam';
 import {
   iamRoleSchema,
   managedPolicySchema,
   type IamRole,
   type ManagedPolicy,
 } from '../../snapshot/schema.js';
-import { conform, required } from './common.js';
+import { conform, required, UnexpectedResponseError } from './common.js';
 
 /**
  * IAM returns policy documents URL-encoded (RFC 3986): decode before anything parses them. An
@@ -29,8 +36,11 @@ export function roleNameFromArn(roleArn: string): string {
   return name;
 }
 
+/** What the role mappers need of iam:GetRole's Role or a GetAccountAuthorizationDetails RoleDetail. */
+type RoleFields = Partial<Pick<Role, 'RoleName' | 'Arn' | 'AssumeRolePolicyDocument'>>;
+
 export function normalizeRole(
-  role: Role,
+  role: Role | RoleDetail | RoleFields,
   inline: ReadonlyArray<{ policyName: string; document: string }>,
   attached: readonly AttachedPolicy[],
 ): IamRole {
@@ -55,7 +65,10 @@ export function normalizeRole(
   );
 }
 
-export function normalizeManagedPolicy(policy: Policy, version: PolicyVersion): ManagedPolicy {
+export function normalizeManagedPolicy(
+  policy: Pick<Policy, 'PolicyName' | 'Arn' | 'DefaultVersionId'>,
+  version: PolicyVersion,
+): ManagedPolicy {
   return conform(
     managedPolicySchema,
     {
@@ -66,4 +79,31 @@ export function normalizeManagedPolicy(policy: Policy, version: PolicyVersion): 
     },
     'Policy',
   );
+}
+
+/**
+ * A role of iam:GetAccountAuthorizationDetails: the same facts GetRole + ListRolePolicies +
+ * GetRolePolicy + ListAttachedRolePolicies give, in one item (documents URL-encoded alike).
+ */
+export function normalizeRoleDetail(detail: RoleDetail): IamRole {
+  return normalizeRole(
+    detail,
+    (detail.RolePolicyList ?? []).map((p) => ({
+      policyName: required(p.PolicyName, 'RolePolicyList[].PolicyName'),
+      document: required(p.PolicyDocument, 'RolePolicyList[].PolicyDocument'),
+    })),
+    detail.AttachedManagedPolicies ?? [],
+  );
+}
+
+/**
+ * A managed policy of iam:GetAccountAuthorizationDetails: its default version is the entry of
+ * PolicyVersionList whose VersionId is DefaultVersionId (the one GetPolicyVersion would be asked for).
+ */
+export function normalizeManagedPolicyDetail(detail: ManagedPolicyDetail): ManagedPolicy {
+  const versionId = required(detail.DefaultVersionId, 'DefaultVersionId');
+  const version = (detail.PolicyVersionList ?? []).find((v) => v.VersionId === versionId);
+  if (version === undefined)
+    throw new UnexpectedResponseError(`the answer has no PolicyVersionList entry ${versionId}`);
+  return normalizeManagedPolicy(detail, version);
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeIamDocument,
   normalizeManagedPolicy,
+  normalizeManagedPolicyDetail,
   normalizeRole,
+  normalizeRoleDetail,
   roleNameFromArn,
 } from '../../../src/collect/normalize/iam.js';
 
@@ -80,5 +82,58 @@ describe('IAM normalizers', () => {
         {},
       ),
     ).toThrow(/Document/);
+  });
+});
+
+describe('GetAccountAuthorizationDetails normalizers', () => {
+  it('maps a RoleDetail like GetRole + its policy reads', () => {
+    expect(
+      normalizeRoleDetail({
+        RoleName: 'scorer',
+        Arn: 'arn:aws:iam::111122223333:role/scorer',
+        AssumeRolePolicyDocument: encodeURIComponent(trust),
+        RolePolicyList: [{ PolicyName: 'inline', PolicyDocument: encodeURIComponent('{"Statement":[]}') }],
+        AttachedManagedPolicies: [
+          {
+            PolicyName: 'AWSXRayDaemonWriteAccess',
+            PolicyArn: 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess',
+          },
+        ],
+        InstanceProfileList: [],
+      }),
+    ).toEqual({
+      roleName: 'scorer',
+      roleArn: 'arn:aws:iam::111122223333:role/scorer',
+      assumeRolePolicyDocument: trust,
+      inlinePolicies: [{ policyName: 'inline', document: '{"Statement":[]}' }],
+      attachedPolicies: [
+        {
+          policyName: 'AWSXRayDaemonWriteAccess',
+          policyArn: 'arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess',
+        },
+      ],
+    });
+    expect(() => normalizeRoleDetail({ RoleName: 'r', Arn: 'arn:aws:iam::111122223333:role/r' })).toThrow(
+      /AssumeRolePolicyDocument/,
+    );
+  });
+
+  it("takes a ManagedPolicyDetail's default version from its version list", () => {
+    const detail = {
+      PolicyName: 'p',
+      Arn: 'arn:aws:iam::111122223333:policy/p',
+      DefaultVersionId: 'v2',
+      PolicyVersionList: [
+        { Document: encodeURIComponent('{"Statement":["v3"]}'), VersionId: 'v3', IsDefaultVersion: false },
+        { Document: encodeURIComponent('{"Statement":["v2"]}'), VersionId: 'v2', IsDefaultVersion: true },
+      ],
+    };
+    expect(normalizeManagedPolicyDetail(detail)).toEqual({
+      policyName: 'p',
+      policyArn: 'arn:aws:iam::111122223333:policy/p',
+      defaultVersionId: 'v2',
+      document: '{"Statement":["v2"]}',
+    });
+    expect(() => normalizeManagedPolicyDetail({ ...detail, DefaultVersionId: 'v9' })).toThrow(/v9/);
   });
 });
