@@ -5,9 +5,15 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** True when a person can answer a question on stdin (lvs fix --apply asks for confirmation). */
+  stdinIsTTY: boolean;
   cwd: string;
   now(): Date;
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
   fileExists(path: string): Promise<boolean>;
+  /** Creates a directory and its parents (lvs fix --apply's backup directory). */
+  mkdir(path: string): Promise<void>;
+  /** Asks a yes/no question on stderr and reads the answer from stdin; true only for "y" or "yes". */
+  confirm(question: string): Promise<boolean>;
 }

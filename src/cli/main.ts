@@ -2,7 +2,8 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { existsSync, readFileSync } from 'node:fs';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { LvsInputError } from '../core/errors.js';
 import { SEVERITIES } from '../core/severity.js';
@@ -10,10 +11,11 @@ import { chalkFor } from './color.js';
 import { runAudit } from './commands/audit.js';
 import { runChecks } from './commands/checks.js';
 import { runCollect } from './commands/collect.js';
+import { runFix } from './commands/fix.js';
 import { permissionsPolicyJson } from '../collect/index.js';
 import { ExitCode } from './exit-code.js';
 import type { CliIo } from './io.js';
-import { REPORT_FORMATS } from './options.js';
+import { PLAN_FORMATS, REPORT_FORMATS } from './options.js';
 
 function toolVersion(): string {
   const candidates = [
@@ -31,6 +33,22 @@ function toolVersion(): string {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** A yes/no question on stderr, answered on stdin; end of input counts as "no". */
+function confirmOnStdin(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    let answered = false;
+    rl.on('close', () => {
+      if (!answered) resolve(false);
+    });
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(/^\s*y(es)?\s*$/i.test(answer));
+    });
+  });
+}
+
 export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
@@ -38,6 +56,7 @@ export function processIo(): CliIo {
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
     cwd: process.cwd(),
     now: () => new Date(),
     readFile: (path) => readFile(path, 'utf8'),
@@ -47,6 +66,10 @@ export function processIo(): CliIo {
         () => true,
         () => false,
       ),
+    mkdir: async (path) => {
+      await mkdir(path, { recursive: true });
+    },
+    confirm: confirmOnStdin,
   };
 }
 
@@ -120,6 +143,52 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--output <file>', 'write the snapshot to FILE (default: stdout)')
     .action(async (options: unknown) => {
       setExit(await runCollect(options, io, version));
+    });
+
+  program
+    .command('fix')
+    .description(
+      'plan the remediation of failing results (--dry-run, the default) or carry it out (--apply) with backups',
+    )
+    .option('--snapshot <file>', 'plan from a snapshot file (dry-run only)')
+    .option('--profile <name>', 'AWS profile of the live account (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option('--region <region>', 'region, repeatable (default: AWS_REGION or the profile)').argParser(
+        collect,
+      ),
+    )
+    .option('--all-regions', 'every region enabled in the account')
+    .option('--endpoint-url <url>', 'AWS-compatible endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too')
+    .option('--dry-run', 'print the plan and change nothing (the default)')
+    .option('--apply', 'carry out the automated steps of the plan, after confirmation')
+    .option('--yes', 'do not ask for confirmation (required with --apply when stdin is not a terminal)')
+    .addOption(new Option('--format <format>', 'plan format').choices(PLAN_FORMATS))
+    .option('--output <file>', 'write the plan to FILE instead of stdout')
+    .addOption(
+      new Option(
+        '--only <rules>',
+        'only these rules, comma-separated (e.g. LVS010,LVS009); repeatable',
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        '--function <glob>',
+        'only findings of functions whose name or ARN matches (repeatable)',
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        '--break-glass-arn <arn>',
+        'principal exempted from new bucket Deny statements (repeatable)',
+      ).argParser(collect),
+    )
+    .option('--allow-lockout', 'apply a bucket Deny even if it refuses the principal running lvs fix')
+    .option('--backup-dir <dir>', 'where --apply saves what it changes (default: .lvs-backup/<timestamp>)')
+    .option('--config <file>', 'suppressions (default: ./lvs.config.json when present)')
+    .option('--color', 'force colour')
+    .option('--no-color', 'disable colour')
+    .action(async (options: unknown) => {
+      setExit(await runFix(options, io, version));
     });
 
   program

@@ -52,6 +52,13 @@ const FLAG_NAMES: Record<string, string> = {
   failOn: '--fail-on',
   config: '--config',
   function: '--function',
+  dryRun: '--dry-run',
+  apply: '--apply',
+  yes: '--yes',
+  only: '--only',
+  breakGlassArn: '--break-glass-arn',
+  allowLockout: '--allow-lockout',
+  backupDir: '--backup-dir',
 };
 
 const collectFlagsSchema = z.object({
@@ -141,4 +148,75 @@ export function resolveOutputs(flags: Pick<AuditFlags, 'format' | 'output' | 'qu
   if (duplicate !== undefined) throw new LvsInputError(`"${duplicate}" is given twice`, { flag: '--output' });
   if (toStdout.length === 0 && !flags.quiet) targets.push({ format: 'terminal', path: undefined });
   return targets;
+}
+
+/** Formats of a remediation plan (lvs fix). */
+export const PLAN_FORMATS = ['terminal', 'json', 'sh'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+/** An IAM or STS principal ARN (wildcards allowed, as in an ArnNotLike condition). */
+const PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:(iam|sts)::(\d{12}|\*):\S+$/;
+
+const fixFlagsSchema = z.object({
+  ...liveFlagsShape,
+  snapshot: z.string().min(1).optional(),
+  dryRun: z.boolean().default(false),
+  apply: z.boolean().default(false),
+  yes: z.boolean().default(false),
+  format: z.enum(PLAN_FORMATS, { error: `expected one of ${PLAN_FORMATS.join(', ')}` }).default('terminal'),
+  output: z.string().min(1).optional(),
+  only: z.array(z.string()).default([]),
+  function: z.array(z.string().min(1)).default([]),
+  breakGlassArn: z
+    .array(
+      z.string().regex(PRINCIPAL_ARN, {
+        error: 'expected an IAM principal ARN such as arn:aws:iam::111122223333:role/break-glass',
+      }),
+    )
+    .default([]),
+  allowLockout: z.boolean().default(false),
+  backupDir: z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
+  color: z.boolean().optional(),
+});
+export type FixFlags = Omit<z.infer<typeof fixFlagsSchema>, 'only'> & {
+  /** Rule IDs of --only (comma-separated and repeatable), validated, de-duplicated, in order. */
+  only: string[];
+};
+
+/**
+ * `lvs fix` flags. --only takes comma-separated rule IDs (repeatable) that must be rules of the
+ * catalogue; --snapshot excludes the live flags and --apply (changes need a live account); --dry-run
+ * and --apply exclude each other.
+ */
+export function parseFixFlags(raw: unknown, ruleIds: readonly string[]): FixFlags {
+  const flags = parseFlags(fixFlagsSchema, raw);
+  const only: string[] = [];
+  for (const id of flags.only.flatMap((v) => v.split(',')).map((v) => v.trim().toUpperCase())) {
+    if (id === '') continue;
+    if (!ruleIds.includes(id))
+      throw new LvsInputError(`unknown rule "${id}" (rules: ${ruleIds.join(', ')})`, { flag: '--only' });
+    if (!only.includes(id)) only.push(id);
+  }
+  if (flags.dryRun && flags.apply)
+    throw new LvsInputError('give either --dry-run or --apply, not both', { flag: '--apply' });
+  const live =
+    flags.profile !== undefined ||
+    flags.endpointUrl !== undefined ||
+    flags.region.length > 0 ||
+    flags.allRegions;
+  if (flags.snapshot !== undefined && flags.apply) {
+    throw new LvsInputError(
+      'apply needs a live account: a snapshot can only be planned (--dry-run); pass --profile/--region instead',
+      { flag: '--snapshot' },
+    );
+  }
+  if (flags.snapshot !== undefined && live) {
+    throw new LvsInputError(
+      'plans from a file: --profile, --region, --all-regions and --endpoint-url are for live accounts',
+      { flag: '--snapshot' },
+    );
+  }
+  checkRegionFlags(flags);
+  return { ...flags, only };
 }

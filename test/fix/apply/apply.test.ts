@@ -1,0 +1,461 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isReadOnlyOperation } from '../../../src/collect/read-only-guard.js';
+import { applyPlan, type ApplyOptions, type ApplyResult } from '../../../src/fix/apply.js';
+import type { Plan } from '../../../src/fix/plan-model.js';
+import { readPolicy } from '../../../src/fix/policy-merge.js';
+import { G } from '../../helpers/golden.js';
+import { failing, planOf } from '../helpers.js';
+import {
+  BACKUP,
+  backupFile,
+  bucketPolicy,
+  executorClients,
+  LiveAccount,
+  memoryIo,
+  NO_DENY_POLICY,
+  openEgress,
+  tracingPassThrough,
+  withoutCustomerKey,
+  withoutXRayPermission,
+} from './live-account.js';
+
+/**
+ * src/fix/apply.ts against the golden account's API answers made stateful (live-account.ts):
+ * the exact mutating calls and their order, backups before the first change, stop at the first
+ * failure, lockout refusal, "changed since planned", and a second plan that is empty.
+ */
+
+const BREAK_GLASS = `arn:aws:iam::${G.accountId}:role/lvs-golden-breakglass`;
+const CALLER = `arn:aws:sts::${G.accountId}:assumed-role/lvs-golden-breakglass/lvs-audit`;
+
+let account: LiveAccount;
+let restoreMocks: () => void;
+let clients: ReturnType<typeof executorClients>;
+
+beforeEach(() => {
+  account = new LiveAccount();
+  restoreMocks = account.install();
+  clients = executorClients();
+});
+afterEach(() => {
+  clients.destroy();
+  restoreMocks();
+});
+
+const options = (extra: Partial<ApplyOptions> = {}): ApplyOptions => ({
+  backupDir: BACKUP,
+  yes: true,
+  allowLockout: false,
+  homeRegion: G.region,
+  toolVersion: '0.1.0',
+  now: new Date('2026-11-21T10:00:00.000Z'),
+  ...extra,
+});
+
+/** Collects the live account, audits and plans it, as lvs fix does. */
+async function livePlan(planOptions: Parameters<typeof planOf>[1] = {}): Promise<Plan> {
+  const { plan } = await planOf(await account.collect(), planOptions);
+  account.calls.length = 0;
+  account.events.length = 0;
+  return plan;
+}
+
+async function apply(plan: Plan, extra: Partial<ApplyOptions> = {}, io = memoryIo(account.events)) {
+  const result = await applyPlan(plan, options(extra), clients, io);
+  return { result, io };
+}
+
+function applied(result: ApplyResult) {
+  if (result.status !== 'applied') throw new Error(`not applied: ${JSON.stringify(result, null, 2)}`);
+  return result;
+}
+
+describe('lvs fix --apply: exact calls, in order', () => {
+  it('LVS010 without the X-Ray permission: iam:PutRolePolicy, then TracingConfig Active; then nothing to plan', async () => {
+    tracingPassThrough(account);
+    withoutXRayPermission(account);
+    const plan = await livePlan();
+    expect(plan.steps.map((s) => s.id)).toEqual([`LVS010:${G.roleArn}`, `LVS010:${G.functionArn}`]);
+
+    const { result, io } = await apply(plan);
+    applied(result);
+    expect(account.writes.map(([op]) => op)).toEqual([
+      'iam:PutRolePolicy',
+      'lambda:UpdateFunctionConfiguration',
+    ]);
+    const [put, update] = account.writes;
+    const policy = readPolicy(String((put?.[1] as { PolicyDocument: string }).PolicyDocument));
+    expect(put?.[1]).toMatchObject({ RoleName: 'lvs-golden-scorer-role', PolicyName: 'lvs-xray-tracing' });
+    expect(policy.ok && policy.policy.Statement[0]?.Action).toEqual([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ]);
+    expect(update?.[1]).toEqual({ FunctionName: G.functionArn, TracingConfig: { Mode: 'Active' } });
+    // The update is waited for: GetFunctionConfiguration before (idle) and after (InProgress, then Successful).
+    const afterUpdate = account.events.slice(
+      account.events.indexOf('lambda:UpdateFunctionConfiguration') + 1,
+    );
+    expect(afterUpdate.filter((e) => e === 'lambda:GetFunctionConfiguration')).toHaveLength(2);
+    expect(io.output()).toMatch(/step 2: Turn on X-Ray active tracing/);
+
+    // Idempotent: the account now passes LVS010 and a second plan is empty.
+    const { plan: again, results } = await planOf(await account.collect());
+    expect(failing(results)).toEqual([]);
+    expect(again.steps).toEqual([]);
+  });
+
+  it('LVS010 with the role already allowed: one UpdateFunctionConfiguration only', async () => {
+    tracingPassThrough(account);
+    const plan = await livePlan();
+    applied((await apply(plan)).result);
+    expect(account.writes).toEqual([
+      [
+        'lambda:UpdateFunctionConfiguration',
+        { FunctionName: G.functionArn, TracingConfig: { Mode: 'Active' } },
+      ],
+    ]);
+  });
+
+  it('LVS007 no Deny: s3:PutBucketPolicy with the merged policy (every statement kept, the pin added)', async () => {
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan({ breakGlassPrincipalArns: [BREAK_GLASS] });
+    applied((await apply(plan)).result);
+    expect(account.writes.map(([op]) => op)).toEqual(['s3:PutBucketPolicy']);
+    const input = account.writes[0]?.[1] as { Bucket: string; Policy: string };
+    expect(input.Bucket).toBe(G.bucket);
+    const policy = readPolicy(input.Policy);
+    if (!policy.ok) throw new Error('policy');
+    expect(policy.policy.Statement.map((s) => s.Sid)).toEqual([
+      'DenyInsecureTransport',
+      'LvsDenyUnlessThroughVpce',
+    ]);
+    expect(policy.policy.Statement[0]).toEqual(JSON.parse(NO_DENY_POLICY).Statement[0]);
+    expect(policy.policy.Statement[1]).toMatchObject({
+      Effect: 'Deny',
+      Condition: {
+        StringNotEquals: { 'aws:SourceVpce': G.endpointId },
+        ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS },
+      },
+    });
+    const { plan: again } = await planOf(await account.collect());
+    expect(again.steps).toEqual([]);
+  });
+
+  it('LVS005 default allow-all egress: the open rule is revoked, the S3 prefix-list rule stays', async () => {
+    openEgress(account);
+    const plan = await livePlan();
+    applied((await apply(plan)).result);
+    expect(account.writes).toEqual([
+      [
+        'ec2:RevokeSecurityGroupEgress',
+        {
+          GroupId: G.securityGroupId,
+          IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        },
+      ],
+    ]);
+    expect(account.group.IpPermissionsEgress).toHaveLength(1);
+    const { plan: again } = await planOf(await account.collect());
+    expect(again.steps).toEqual([]);
+  });
+
+  it('LVS009 no customer key: CreateKey, its ARN captured and used by PutKeyPolicy, EnableKeyRotation and KMSKeyArn', async () => {
+    withoutCustomerKey(account);
+    const plan = await livePlan();
+    const { result, io } = await apply(plan);
+    applied(result);
+    const [key] = account.createdKeys.keys();
+    expect(key).toMatch(/^arn:aws:kms:eu-west-1:111122223333:key\//);
+    expect(account.writes.map(([op, input]) => [op, (input as { KeyId?: string }).KeyId])).toEqual([
+      ['kms:CreateKey', undefined],
+      ['kms:PutKeyPolicy', key],
+      ['kms:EnableKeyRotation', key],
+      ['lambda:UpdateFunctionConfiguration', undefined],
+    ]);
+    expect(account.writes[3]?.[1]).toEqual({ FunctionName: G.functionArn, KMSKeyArn: key });
+    const policy = readPolicy(String((account.writes[1]?.[1] as { Policy: string }).Policy));
+    expect(policy.ok && policy.policy.Statement.map((s) => s.Principal)).toContainEqual({ AWS: G.roleArn });
+    // The function's configuration is backed up (it is an existing resource); the new key is not.
+    const manifest = JSON.parse(io.files.get(backupFile('manifest.json')) ?? '{}');
+    expect(manifest.steps[0].files).toEqual([]);
+    expect(manifest.steps[0].created).toEqual({ 'new-key-eu-west-1': key });
+    expect(manifest.steps[1].calls[0].restore[0]).toMatch(
+      /update-function-configuration .* --kms-key-arn ''$/,
+    );
+    expect(io.files.get(backupFile('restore.sh'))).toContain(`# a key was created (${key})`);
+    expect(io.output()).toContain(`new-key-eu-west-1 = ${key}`);
+    const { plan: again } = await planOf(await account.collect());
+    expect(again.steps).toEqual([]);
+  });
+
+  it('four rules at once, then nothing left to plan', async () => {
+    tracingPassThrough(account);
+    withoutXRayPermission(account);
+    bucketPolicy(account, NO_DENY_POLICY);
+    openEgress(account);
+    withoutCustomerKey(account);
+    const plan = await livePlan({ breakGlassPrincipalArns: [BREAK_GLASS] });
+    const result = applied((await apply(plan)).result);
+    expect(result.touched).toEqual({
+      regions: [G.region],
+      functionArns: [G.functionArn],
+      ruleIds: ['LVS005', 'LVS007', 'LVS009', 'LVS010'],
+    });
+    const { plan: again, results } = await planOf(await account.collect());
+    expect(failing(results)).toEqual([]);
+    expect(again.steps).toEqual([]);
+  });
+
+  it('sends nothing and plans nothing for the golden account', async () => {
+    const plan = await livePlan();
+    expect((await apply(plan)).result).toEqual({ status: 'nothing' });
+    expect(account.calls).toEqual([]);
+  });
+});
+
+describe('backups', () => {
+  it('are written before the first mutating call: the documents as read live, manifest.json, restore.sh', async () => {
+    tracingPassThrough(account);
+    withoutXRayPermission(account);
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan({ breakGlassPrincipalArns: [BREAK_GLASS] });
+    const { io } = await apply(plan);
+    const firstWrite = account.events.findIndex(
+      (e) => !e.startsWith('write ') && !isReadOnlyOperation(e.split(':')[1] ?? ''),
+    );
+    expect(firstWrite).toBeGreaterThan(0);
+    const before = account.events.slice(0, firstWrite);
+    // Everything the plan replaces is on disk before the first change.
+    const n = (id: string) => plan.steps.findIndex((s) => s.id === id) + 1;
+    const folder = (id: string) => `step-${String(n(id)).padStart(2, '0')}`;
+    for (const file of [
+      'plan.json',
+      'manifest.json',
+      'restore.sh',
+      `${folder(`LVS007:arn:aws:s3:::${G.bucket}`)}/bucket-policy-${G.bucket}.json`,
+      `${folder(`LVS010:${G.functionArn}`)}/function-configuration-${G.functionName}.json`,
+    ])
+      expect(before, file).toContain(`write ${backupFile(file)}`);
+    // The bucket policy file holds the policy as AWS returned it.
+    expect(
+      io.files.get(backupFile(`${folder(`LVS007:arn:aws:s3:::${G.bucket}`)}/bucket-policy-${G.bucket}.json`)),
+    ).toBe(NO_DENY_POLICY);
+    // The inline policy did not exist: nothing to save, and restoring deletes it.
+    const manifest = JSON.parse(io.files.get(backupFile('manifest.json')) ?? '{}');
+    const roleStep = manifest.steps.find((s: { id: string }) => s.id === `LVS010:${G.roleArn}`);
+    expect(roleStep.files).toEqual([
+      {
+        path: `${folder(`LVS010:${G.roleArn}`)}/inline-policy-lvs-golden-scorer-role-lvs-xray-tracing.json`,
+        what: 'inline policy lvs-xray-tracing of role lvs-golden-scorer-role',
+        read: 'iam:GetRolePolicy',
+        existed: false,
+      },
+    ]);
+    expect(roleStep.calls[0].restore).toEqual([
+      'aws iam delete-role-policy --role-name lvs-golden-scorer-role --policy-name lvs-xray-tracing',
+    ]);
+    expect(manifest.steps.every((s: { status: string }) => s.status === 'done')).toBe(true);
+    expect(manifest.caller).toBe(CALLER);
+    const fnConfig = JSON.parse(
+      io.files.get(
+        backupFile(`${folder(`LVS010:${G.functionArn}`)}/function-configuration-${G.functionName}.json`),
+      ) ?? '{}',
+    );
+    expect(fnConfig.TracingConfig).toEqual({ Mode: 'PassThrough' });
+    const script = io.files.get(backupFile('restore.sh')) ?? '';
+    expect(script).toContain(
+      `run aws lambda update-function-configuration --region eu-west-1 --function-name ${G.functionArn} --tracing-config Mode=PassThrough`,
+    );
+    expect(script).toContain(
+      `run aws s3api put-bucket-policy --region eu-west-1 --bucket ${G.bucket} --policy file://${folder(`LVS007:arn:aws:s3:::${G.bucket}`)}/bucket-policy-${G.bucket}.json`,
+    );
+    // Last change first.
+    expect(script.indexOf('update-function-configuration')).toBeLessThan(
+      script.indexOf('delete-role-policy'),
+    );
+    expect(script.indexOf('delete-role-policy')).toBeLessThan(script.indexOf('put-bucket-policy'));
+  });
+
+  it('refuses a backup directory that already holds a backup', async () => {
+    tracingPassThrough(account);
+    const plan = await livePlan();
+    const io = memoryIo(account.events);
+    io.files.set(backupFile('manifest.json'), '{}');
+    const { result } = await apply(plan, {}, io);
+    expect(result).toMatchObject({ status: 'refused' });
+    expect(account.writes).toEqual([]);
+  });
+});
+
+describe('stop at the first failure', () => {
+  it('the 2nd call fails: the 3rd is never sent, the result names what was done and how to restore', async () => {
+    tracingPassThrough(account);
+    withoutXRayPermission(account);
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan({ breakGlassPrincipalArns: [BREAK_GLASS] });
+    expect(plan.steps.map((s) => s.api.map((c) => c.operation)).flat()).toEqual([
+      'PutBucketPolicy',
+      'PutRolePolicy',
+      'UpdateFunctionConfiguration',
+    ]);
+    account.failNext.set('iam:PutRolePolicy', {
+      name: 'AccessDenied',
+      message: 'not allowed',
+      httpStatusCode: 403,
+    });
+    const { result, io } = await apply(plan);
+    expect(result).toMatchObject({
+      status: 'failed',
+      changed: true,
+      backupDir: BACKUP,
+      error: expect.stringMatching(
+        /step 2 \(LVS010:.*\) failed: iam:PutRolePolicy: AccessDenied: not allowed/,
+      ),
+    });
+    if (result.status !== 'failed') return;
+    expect(result.reports.map((r) => r.status)).toEqual(['done', 'failed', 'not-run']);
+    expect(account.calls.filter((c) => !isReadOnlyOperation(c.operation)).map((c) => c.operation)).toEqual([
+      'PutBucketPolicy',
+      'PutRolePolicy',
+    ]);
+    // restore.sh undoes what may have taken effect (the failed call included), nothing else.
+    const script = io.files.get(backupFile('restore.sh')) ?? '';
+    expect(script).toContain('put-bucket-policy');
+    expect(script).toContain('delete-role-policy');
+    expect(script).not.toContain('update-function-configuration');
+    const manifest = JSON.parse(io.files.get(backupFile('manifest.json')) ?? '{}');
+    expect(manifest.steps.map((s: { status: string }) => s.status)).toEqual(['done', 'failed', 'not-run']);
+  });
+
+  it('a Lambda update that does not finish in time stops the run', async () => {
+    tracingPassThrough(account);
+    account.updatePolls = 1000;
+    const plan = await livePlan();
+    const { result } = await apply(plan, { lambdaUpdateTimeoutMs: 10_000, pollIntervalMs: 2_000 });
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/still updating after 10 s/),
+    });
+  });
+});
+
+describe('refusals before any change', () => {
+  it('a bucket Deny that would lock out the caller, without --break-glass-arn or --allow-lockout', async () => {
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan();
+    const { result, io } = await apply(plan);
+    expect(result).toMatchObject({ status: 'refused' });
+    if (result.status !== 'refused') return;
+    expect(result.reasons[0]).toMatch(
+      /adds a Deny that refuses arn:aws:iam::111122223333:role\/lvs-golden-breakglass .*--break-glass-arn/,
+    );
+    expect(account.writes).toEqual([]);
+    expect(io.files.size).toBe(0);
+    expect(io.questions).toEqual([]);
+  });
+
+  it('--allow-lockout accepts it, with a warning', async () => {
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan();
+    const { result, io } = await apply(plan, { allowLockout: true });
+    applied(result);
+    expect(io.output()).toMatch(/warning: step 1 .*--allow-lockout/);
+    expect(account.writes.map(([op]) => op)).toEqual(['s3:PutBucketPolicy']);
+  });
+
+  it('a break-glass principal other than the caller is enough (the caller is warned it loses access)', async () => {
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan({
+      breakGlassPrincipalArns: [`arn:aws:iam::${G.accountId}:role/OrganizationAccountAccessRole`],
+    });
+    const { result, io } = await apply(plan);
+    applied(result);
+    expect(io.output()).toMatch(
+      /lvs-golden-breakglass .*loses access .*OrganizationAccountAccessRole stays exempt/s,
+    );
+  });
+
+  it('a document that changed since it was planned stops everything before the first change', async () => {
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan({ breakGlassPrincipalArns: [BREAK_GLASS] });
+    const changed = JSON.parse(NO_DENY_POLICY);
+    changed.Statement.push({
+      Sid: 'Added',
+      Effect: 'Allow',
+      Principal: { AWS: G.roleArn },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${G.bucket}/*`,
+    });
+    bucketPolicy(account, JSON.stringify(changed));
+    const { result } = await apply(plan);
+    expect(result).toMatchObject({
+      status: 'failed',
+      changed: false,
+      error: expect.stringMatching(/changed since planned: LVS007/),
+    });
+    expect(account.writes).toEqual([]);
+  });
+
+  it('a new policy that would drop a statement of the live one is refused (lvs never drops a statement)', async () => {
+    bucketPolicy(account, NO_DENY_POLICY);
+    const plan = await livePlan({ breakGlassPrincipalArns: [BREAK_GLASS] });
+    const call = plan.steps[0]?.api[0];
+    if (call === undefined) throw new Error('no call');
+    const read = readPolicy(String(call.params.Policy));
+    if (!read.ok) throw new Error('policy');
+    call.params.Policy = JSON.stringify({ ...read.policy, Statement: read.policy.Statement.slice(1) });
+    const { result } = await apply(plan);
+    expect(result).toMatchObject({
+      status: 'refused',
+      reasons: [expect.stringMatching(/would drop 1 statement\(s\) .*DenyInsecureTransport/)],
+    });
+    expect(account.writes).toEqual([]);
+  });
+
+  it('an operation lvs cannot send: nothing is sent, not even the calls it knows', async () => {
+    tracingPassThrough(account);
+    const plan = await livePlan();
+    const step = plan.steps[0];
+    if (step === undefined) throw new Error('no step');
+    step.api.push({
+      service: 'lambda',
+      operation: 'DeleteFunction',
+      region: G.region,
+      params: { FunctionName: G.functionArn },
+      purpose: 'not something lvs does',
+    });
+    const { result } = await apply(plan);
+    expect(result).toMatchObject({
+      status: 'refused',
+      reasons: [expect.stringMatching(/lambda:DeleteFunction/)],
+    });
+    expect(account.calls).toEqual([]);
+  });
+
+  it('credentials of another account', async () => {
+    tracingPassThrough(account);
+    const plan = await livePlan();
+    const { result } = await apply({ ...plan, accountId: '999999999999' });
+    expect(result).toMatchObject({
+      status: 'refused',
+      reasons: [expect.stringMatching(/account 111122223333 .* plan is for 999999999999/)],
+    });
+    expect(account.writes).toEqual([]);
+  });
+
+  it('without --yes, the person is asked; "no" changes nothing', async () => {
+    tracingPassThrough(account);
+    const plan = await livePlan();
+    const io = memoryIo(account.events, false);
+    const { result } = await apply(plan, { yes: false }, io);
+    expect(result).toEqual({ status: 'declined' });
+    expect(io.questions).toEqual(['Apply these 1 step(s) to account 111122223333? [y/N] ']);
+    expect(io.output()).toMatch(
+      /1\. Turn on X-Ray active tracing for lvs-golden-scorer — lambda:UpdateFunctionConfiguration/,
+    );
+    expect(account.writes).toEqual([]);
+    expect(io.files.size).toBe(0);
+  });
+});
