@@ -106,46 +106,66 @@ function memoize<P extends Provider>(provider: P): P {
   return memoized as unknown as P;
 }
 
-export function createAwsClients(options: ClientOptions): AwsClients {
+/**
+ * What every lvs client shares, read-only or not: one credential chain, the endpoint override,
+ * path-style S3 behind a custom endpoint, the retry policy, and one client per (service, region).
+ * `wrap` is applied once to each new client (the read-only guard, for the clients of audit/collect).
+ */
+export function clientCache(
+  options: ClientOptions,
+  policy: { maxAttempts: number; retryMode: 'adaptive' | 'standard'; wrap: <C>(client: C) => C },
+) {
   const cache = new Map<string, { destroy(): void }>();
   let credentials: CredentialsOption | undefined;
-  const common = (region: string) => {
+  const config = (region: string) => {
     credentials ??= credentialProvider(options, region);
     return {
       region,
       credentials,
-      maxAttempts: options.maxAttempts ?? 5,
-      retryMode: options.retryMode ?? 'adaptive',
+      maxAttempts: policy.maxAttempts,
+      retryMode: policy.retryMode,
       ...(truthy(options.endpointUrl) ? { endpoint: options.endpointUrl } : {}),
       ...(options.requestHandler !== undefined ? { requestHandler: options.requestHandler } : {}),
     };
   };
-  const get = <C extends { destroy(): void }>(service: string, region: string, make: () => C): C => {
-    const key = `${service}|${region}`;
-    let client = cache.get(key) as C | undefined;
-    if (client === undefined) {
-      client = addReadOnlyGuard(make());
-      cache.set(key, client);
-    }
-    return client;
-  };
   const pathStyle = s3UsesCustomEndpoint(options);
   return {
-    lambda: (region) => get('lambda', region, () => new LambdaClient(common(region))),
-    ec2: (region) => get('ec2', region, () => new EC2Client(common(region))),
-    iam: (region) => get('iam', region, () => new IAMClient(common(region))),
-    s3: (region) =>
-      get(
-        's3',
-        region,
-        () => new S3Client({ ...common(region), forcePathStyle: pathStyle, followRegionRedirects: true }),
-      ),
-    s3control: (region) => get('s3control', region, () => new S3ControlClient(common(region))),
-    kms: (region) => get('kms', region, () => new KMSClient(common(region))),
-    sts: (region) => get('sts', region, () => new STSClient(common(region))),
-    destroy: () => {
+    config,
+    s3Config: (region: string) => ({
+      ...config(region),
+      forcePathStyle: pathStyle,
+      followRegionRedirects: true,
+    }),
+    get<C extends { destroy(): void }>(service: string, region: string, make: () => C): C {
+      const key = `${service}|${region}`;
+      let client = cache.get(key) as C | undefined;
+      if (client === undefined) {
+        client = policy.wrap(make());
+        cache.set(key, client);
+      }
+      return client;
+    },
+    destroy(): void {
       for (const client of cache.values()) client.destroy();
       cache.clear();
     },
+  };
+}
+
+export function createAwsClients(options: ClientOptions): AwsClients {
+  const c = clientCache(options, {
+    maxAttempts: options.maxAttempts ?? 5,
+    retryMode: options.retryMode ?? 'adaptive',
+    wrap: addReadOnlyGuard,
+  });
+  return {
+    lambda: (region) => c.get('lambda', region, () => new LambdaClient(c.config(region))),
+    ec2: (region) => c.get('ec2', region, () => new EC2Client(c.config(region))),
+    iam: (region) => c.get('iam', region, () => new IAMClient(c.config(region))),
+    s3: (region) => c.get('s3', region, () => new S3Client(c.s3Config(region))),
+    s3control: (region) => c.get('s3control', region, () => new S3ControlClient(c.config(region))),
+    kms: (region) => c.get('kms', region, () => new KMSClient(c.config(region))),
+    sts: (region) => c.get('sts', region, () => new STSClient(c.config(region))),
+    destroy: () => c.destroy(),
   };
 }

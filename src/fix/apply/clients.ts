@@ -3,13 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import {
-  credentialProvider,
-  s3UsesCustomEndpoint,
-  type ClientOptions,
-  type CredentialsOption,
-} from '../../collect/clients.js';
-import type { PlanService } from '../plan-model.js';
+import { clientCache, type ClientOptions } from '../../collect/clients.js';
 
 /**
  * The only AWS clients of lvs that may send a mutating request: those of `lvs fix --apply`. They
@@ -39,46 +33,18 @@ export type WriteClientOptions = Pick<
   'profile' | 'endpointUrl' | 'env' | 'credentials' | 'requestHandler' | 'maxAttempts'
 >;
 
-const truthy = (value: string | undefined) => value !== undefined && value.trim() !== '';
-
 export function createWriteClients(options: WriteClientOptions): WriteClients {
-  const cache = new Map<string, { destroy(): void }>();
-  let credentials: CredentialsOption | undefined;
-  const common = (region: string) => {
-    credentials ??= credentialProvider(options, region);
-    return {
-      region,
-      credentials,
-      maxAttempts: options.maxAttempts ?? 3,
-      retryMode: 'standard',
-      ...(truthy(options.endpointUrl) ? { endpoint: options.endpointUrl } : {}),
-      ...(options.requestHandler !== undefined ? { requestHandler: options.requestHandler } : {}),
-    };
-  };
-  const get = <C extends { destroy(): void }>(service: PlanService, region: string, make: () => C): C => {
-    const key = `${service}|${region}`;
-    let client = cache.get(key) as C | undefined;
-    if (client === undefined) {
-      client = make();
-      cache.set(key, client);
-    }
-    return client;
-  };
-  const pathStyle = s3UsesCustomEndpoint(options);
+  const c = clientCache(options, {
+    maxAttempts: options.maxAttempts ?? 3,
+    retryMode: 'standard',
+    wrap: (client) => client,
+  });
   return {
-    ec2: (region) => get('ec2', region, () => new EC2Client(common(region))),
-    s3: (region) =>
-      get(
-        's3',
-        region,
-        () => new S3Client({ ...common(region), forcePathStyle: pathStyle, followRegionRedirects: true }),
-      ),
-    kms: (region) => get('kms', region, () => new KMSClient(common(region))),
-    lambda: (region) => get('lambda', region, () => new LambdaClient(common(region))),
-    iam: (region) => get('iam', region, () => new IAMClient(common(region))),
-    destroy: () => {
-      for (const client of cache.values()) client.destroy();
-      cache.clear();
-    },
+    ec2: (region) => c.get('ec2', region, () => new EC2Client(c.config(region))),
+    s3: (region) => c.get('s3', region, () => new S3Client(c.s3Config(region))),
+    kms: (region) => c.get('kms', region, () => new KMSClient(c.config(region))),
+    lambda: (region) => c.get('lambda', region, () => new LambdaClient(c.config(region))),
+    iam: (region) => c.get('iam', region, () => new IAMClient(c.config(region))),
+    destroy: () => c.destroy(),
   };
 }
