@@ -73,6 +73,19 @@ export function processIo(): CliIo {
   };
 }
 
+/** The flags that choose and reach a live account (SPEC 3), the same for audit, collect and fix. */
+function withLiveOptions(command: Command): Command {
+  return command
+    .option('--profile <name>', 'AWS profile of the live account (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option('--region <region>', 'region, repeatable (default: AWS_REGION or the profile)').argParser(
+        collect,
+      ),
+    )
+    .option('--all-regions', 'every region enabled in the account')
+    .option('--endpoint-url <url>', 'AWS-compatible endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too');
+}
+
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const version = toolVersion();
   const program = new Command('lvs')
@@ -84,19 +97,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run lvs --help for usage)');
 
-  program
-    .command('audit')
-    .description('audit every Lambda function of an account snapshot against the reference model')
+  withLiveOptions(program.command('audit'))
+    .description('audit every Lambda function of a live account or a snapshot against the reference model')
     .option('--snapshot <file>', 'account snapshot to audit offline (written by lvs collect)')
-    .option('--profile <name>', 'AWS profile for a live audit (default: AWS_PROFILE or the default chain)')
-    .addOption(
-      new Option(
-        '--region <region>',
-        'region to audit live, repeatable (default: AWS_REGION or the profile)',
-      ).argParser(collect),
-    )
-    .option('--all-regions', 'audit every region enabled in the account')
-    .option('--endpoint-url <url>', 'AWS-compatible endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too')
     .addOption(
       new Option('--format <format>', `report format, repeatable: ${REPORT_FORMATS.join(', ')}`).argParser(
         collect,
@@ -124,17 +127,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(await runAudit(options, io, version));
     });
 
-  program
-    .command('collect')
+  withLiveOptions(program.command('collect'))
     .description('read a live account into a snapshot file (environment values redacted), read-only')
-    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE or the default chain)')
-    .addOption(
-      new Option('--region <region>', 'region, repeatable (default: AWS_REGION or the profile)').argParser(
-        collect,
-      ),
-    )
-    .option('--all-regions', 'every region enabled in the account')
-    .option('--endpoint-url <url>', 'AWS-compatible endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too')
     .addOption(
       new Option('--function <glob>', 'only functions whose name or ARN matches (repeatable)').argParser(
         collect,
@@ -145,20 +139,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(await runCollect(options, io, version));
     });
 
-  program
-    .command('fix')
+  withLiveOptions(program.command('fix'))
     .description(
       'plan the remediation of failing results (--dry-run, the default) or carry it out (--apply) with backups',
     )
     .option('--snapshot <file>', 'plan from a snapshot file (dry-run only)')
-    .option('--profile <name>', 'AWS profile of the live account (default: AWS_PROFILE or the default chain)')
-    .addOption(
-      new Option('--region <region>', 'region, repeatable (default: AWS_REGION or the profile)').argParser(
-        collect,
-      ),
-    )
-    .option('--all-regions', 'every region enabled in the account')
-    .option('--endpoint-url <url>', 'AWS-compatible endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too')
     .option('--dry-run', 'print the plan and change nothing (the default)')
     .option('--apply', 'carry out the automated steps of the plan, after confirmation')
     .option('--yes', 'do not ask for confirmation (required with --apply when stdin is not a terminal)')
