@@ -1,15 +1,45 @@
 import type { EvidenceStep } from '../core/evidence.js';
 import { subnetArn } from '../snapshot/arn.js';
-import type { Problem } from '../snapshot/derive.js';
-import { defineCheck } from './define-check.js';
-import {
-  NOT_IN_VPC_REASON,
-  distinctProblems,
-  functionVpcStep,
-  listText,
-  vpcAttachment,
-} from './lib/network.js';
-import { fail, notApplicable, pass, unknown } from './lib/outcome.js';
+import type { Problem, RegionIndex } from '../snapshot/derive.js';
+import { defineCheck, type Outcome } from './define-check.js';
+import { NOT_IN_VPC_REASON, distinctProblems, functionVpc, listText } from './lib/network.js';
+import { fail, notApplicable, pass, unknown, withHead } from './lib/outcome.js';
+
+/** The rule's outcome for a set of subnets, without the function's own first evidence step. */
+function judgeZones(region: RegionIndex, subnetIds: readonly string[]): Outcome {
+  const evidence: EvidenceStep[] = [];
+  const zones = new Set<string>();
+  const problems: Problem[] = [];
+  for (const subnetId of subnetIds) {
+    const subnet = region.subnet(subnetId);
+    if (!subnet.ok) {
+      problems.push(subnet.problem);
+      continue;
+    }
+    zones.add(subnet.value.availabilityZone);
+    evidence.push({
+      resourceArn: subnetArn(region.scope, subnetId),
+      field: 'AvailabilityZone',
+      observed: `${subnet.value.availabilityZone}${subnet.value.availabilityZoneId ? ` (${subnet.value.availabilityZoneId})` : ''}`,
+    });
+  }
+  const zoneList = [...zones].sort();
+  // Two known zones settle it whatever the unreadable subnets hold; fewer does not.
+  if (zoneList.length >= 2) {
+    return pass('multiAz', { data: { count: zoneList.length, zones: listText(zoneList) }, evidence });
+  }
+  const [problem] = distinctProblems(problems);
+  if (problem !== undefined) return unknown(problem, { evidence });
+  const expected = 'subnets in at least 2 distinct Availability Zones';
+  return fail('singleAz', {
+    data: {
+      zones: zoneList[0] ?? '(none)',
+      subnets: subnetIds.length,
+      subnetIds: subnetIds.join(', '),
+    },
+    evidence: evidence.map((step) => ({ ...step, expected })),
+  });
+}
 
 export default defineCheck({
   meta: {
@@ -65,43 +95,14 @@ export default defineCheck({
       },
     },
   },
-  evaluate({ fn, region }) {
-    const attachment = vpcAttachment(fn);
-    if (attachment === undefined) return [notApplicable('notInVpc')];
-
-    const evidence: EvidenceStep[] = [functionVpcStep(fn, attachment)];
-    const zones = new Set<string>();
-    const problems: Problem[] = [];
-    for (const subnetId of attachment.subnetIds) {
-      const subnet = region.subnet(subnetId);
-      if (!subnet.ok) {
-        problems.push(subnet.problem);
-        continue;
-      }
-      zones.add(subnet.value.availabilityZone);
-      evidence.push({
-        resourceArn: subnetArn(region.scope, subnetId),
-        field: 'AvailabilityZone',
-        observed: `${subnet.value.availabilityZone}${subnet.value.availabilityZoneId ? ` (${subnet.value.availabilityZoneId})` : ''}`,
-      });
-    }
-    const zoneList = [...zones].sort();
-    // Two known zones settle it whatever the unreadable subnets hold; fewer does not.
-    if (zoneList.length >= 2) {
-      return [pass('multiAz', { data: { count: zoneList.length, zones: listText(zoneList) }, evidence })];
-    }
-    const [problem] = distinctProblems(problems);
-    if (problem !== undefined) return [unknown(problem, { evidence })];
-    const expected = 'subnets in at least 2 distinct Availability Zones';
-    return [
-      fail('singleAz', {
-        data: {
-          zones: zoneList[0] ?? '(none)',
-          subnets: attachment.subnetIds.length,
-          subnetIds: attachment.subnetIds.join(', '),
-        },
-        evidence: evidence.map((step, i) => (i === 0 ? step : { ...step, expected })),
-      }),
-    ];
+  evaluate(entry, index) {
+    const vpc = functionVpc(entry, index);
+    if (vpc === undefined) return [notApplicable('notInVpc')];
+    const { region } = entry;
+    // Everything after the function's own step depends on the region and the subnets alone.
+    const shared = index.memo(['LVS002', region.region, vpc.subnetsKey], () =>
+      judgeZones(region, vpc.attachment.subnetIds),
+    );
+    return [withHead(vpc.step, shared)];
   },
 });

@@ -1,21 +1,27 @@
 import type { EvidenceStep } from '../core/evidence.js';
 import { prefixListArn, routeTableArn, s3ServiceName, subnetArn, vpcEndpointArn } from '../snapshot/arn.js';
-import type { EffectiveRouteTable, Problem, RegionIndex, S3RouteTarget } from '../snapshot/derive.js';
-import { defineCheck } from './define-check.js';
+import type {
+  EffectiveRouteTable,
+  FunctionEntry,
+  Problem,
+  RegionIndex,
+  S3RouteTarget,
+} from '../snapshot/derive.js';
+import { defineCheck, type Outcome } from './define-check.js';
 import {
   NOT_IN_VPC_REASON,
   describeTable,
   distinctProblems,
-  functionVpcStep,
+  functionVpc,
   listText,
   problemText,
   routeStep,
   routeTarget,
-  subnetTableStep,
   subnetTables,
-  vpcAttachment,
+  subnetTableStep,
+  type VpcAttachment,
 } from './lib/network.js';
-import { fail, notApplicable, pass, unknown } from './lib/outcome.js';
+import { fail, notApplicable, pass, unknown, withHead } from './lib/outcome.js';
 
 type Verdict = { kind: 'routed'; endpointId: string } | { kind: 'noRoute' | 'notUsable'; why: string };
 
@@ -86,6 +92,84 @@ function tableEvidence(
     });
   }
   return steps;
+}
+
+/** The rule's outcome for a set of subnets, without the function's own first evidence step. */
+function judgeSubnets(entry: FunctionEntry, attachment: VpcAttachment): Outcome {
+  const { region } = entry;
+  const prefixList = region.s3PrefixList;
+  if (!prefixList.ok) return unknown(prefixList.problem);
+  const prefixListId = prefixList.value.prefixListId;
+
+  const evidence: EvidenceStep[] = [
+    {
+      resourceArn: prefixListArn(region.scope, prefixListId),
+      field: 'PrefixListName',
+      observed: prefixList.value.prefixListName,
+      note: "the region's S3 prefix list: a gateway endpoint route has it as destination",
+    },
+  ];
+  const problems: Problem[] = [];
+  const endpoints = new Set<string>();
+  const seenTables = new Set<string>();
+  // Failing tables, each with the subnets that use it (several subnets may share one table).
+  const failing = new Map<
+    string,
+    { kind: 'noRoute' | 'notUsable'; why: string; effective: EffectiveRouteTable; subnets: string[] }
+  >();
+
+  for (const { subnetId, table } of subnetTables(entry, attachment)) {
+    if (!table.ok) {
+      problems.push(table.problem);
+      evidence.push({
+        resourceArn: subnetArn(region.scope, subnetId),
+        field: 'effective route table',
+        observed: `unknown: ${problemText(table.problem)}`,
+      });
+      continue;
+    }
+    const target = region.s3RouteTarget(table.value.table);
+    if (!target.ok) {
+      problems.push(target.problem);
+      continue;
+    }
+    const verdict = judge(region, target.value, prefixListId);
+    evidence.push(subnetTableStep(region, subnetId, table.value));
+    const tableId = table.value.table.routeTableId;
+    if (seenTables.has(tableId)) {
+      failing.get(tableId)?.subnets.push(subnetId);
+      continue;
+    }
+    seenTables.add(tableId);
+    evidence.push(...tableEvidence(region, table.value, target.value, prefixListId));
+    if (verdict.kind === 'routed') endpoints.add(verdict.endpointId);
+    else failing.set(tableId, { ...verdict, effective: table.value, subnets: [subnetId] });
+  }
+
+  if (failing.size > 0) {
+    const groups = [...failing.values()];
+    const details = groups
+      .map(
+        (g) =>
+          `${listText(g.subnets)} ${g.subnets.length > 1 ? 'use' : 'uses'} route table ${describeTable(g.effective)}: ${g.why}`,
+      )
+      .join('; ');
+    const reason = groups.some((g) => g.kind === 'noRoute') ? 'noS3Route' : 'endpointNotUsable';
+    return fail(reason, {
+      data: { prefixList: prefixListId, service: s3ServiceName(region.region), details },
+      evidence,
+    });
+  }
+  const [problem] = distinctProblems(problems);
+  if (problem !== undefined) return unknown(problem, { evidence });
+  return pass('allSubnetsRouted', {
+    data: {
+      subnets: listText(attachment.subnetIds),
+      prefixList: prefixListId,
+      endpoints: listText([...endpoints]),
+    },
+    evidence,
+  });
 }
 
 export default defineCheck({
@@ -163,89 +247,13 @@ export default defineCheck({
       },
     },
   },
-  evaluate(entry) {
-    const { fn, region } = entry;
-    const attachment = vpcAttachment(fn);
-    if (attachment === undefined) return [notApplicable('notInVpc')];
-    const fnStep = functionVpcStep(fn, attachment);
-
-    const prefixList = region.s3PrefixList;
-    if (!prefixList.ok) return [unknown(prefixList.problem, { evidence: [fnStep] })];
-    const prefixListId = prefixList.value.prefixListId;
-
-    const evidence: EvidenceStep[] = [
-      fnStep,
-      {
-        resourceArn: prefixListArn(region.scope, prefixListId),
-        field: 'PrefixListName',
-        observed: prefixList.value.prefixListName,
-        note: "the region's S3 prefix list: a gateway endpoint route has it as destination",
-      },
-    ];
-    const problems: Problem[] = [];
-    const endpoints = new Set<string>();
-    const seenTables = new Set<string>();
-    // Failing tables, each with the subnets that use it (several subnets may share one table).
-    const failing = new Map<
-      string,
-      { kind: 'noRoute' | 'notUsable'; why: string; effective: EffectiveRouteTable; subnets: string[] }
-    >();
-
-    for (const { subnetId, table } of subnetTables(entry, attachment)) {
-      if (!table.ok) {
-        problems.push(table.problem);
-        evidence.push({
-          resourceArn: subnetArn(region.scope, subnetId),
-          field: 'effective route table',
-          observed: `unknown: ${problemText(table.problem)}`,
-        });
-        continue;
-      }
-      const target = region.s3RouteTarget(table.value.table);
-      if (!target.ok) {
-        problems.push(target.problem);
-        continue;
-      }
-      const verdict = judge(region, target.value, prefixListId);
-      evidence.push(subnetTableStep(region, subnetId, table.value));
-      const tableId = table.value.table.routeTableId;
-      if (seenTables.has(tableId)) {
-        failing.get(tableId)?.subnets.push(subnetId);
-        continue;
-      }
-      seenTables.add(tableId);
-      evidence.push(...tableEvidence(region, table.value, target.value, prefixListId));
-      if (verdict.kind === 'routed') endpoints.add(verdict.endpointId);
-      else failing.set(tableId, { ...verdict, effective: table.value, subnets: [subnetId] });
-    }
-
-    if (failing.size > 0) {
-      const groups = [...failing.values()];
-      const details = groups
-        .map(
-          (g) =>
-            `${listText(g.subnets)} ${g.subnets.length > 1 ? 'use' : 'uses'} route table ${describeTable(g.effective)}: ${g.why}`,
-        )
-        .join('; ');
-      const reason = groups.some((g) => g.kind === 'noRoute') ? 'noS3Route' : 'endpointNotUsable';
-      return [
-        fail(reason, {
-          data: { prefixList: prefixListId, service: s3ServiceName(region.region), details },
-          evidence,
-        }),
-      ];
-    }
-    const [problem] = distinctProblems(problems);
-    if (problem !== undefined) return [unknown(problem, { evidence })];
-    return [
-      pass('allSubnetsRouted', {
-        data: {
-          subnets: listText(attachment.subnetIds),
-          prefixList: prefixListId,
-          endpoints: listText([...endpoints]),
-        },
-        evidence,
-      }),
-    ];
+  evaluate(entry, index) {
+    const vpc = functionVpc(entry, index);
+    if (vpc === undefined) return [notApplicable('notInVpc')];
+    // Everything after the function's own step depends on the region and the subnets alone.
+    const shared = index.memo(['LVS003', entry.region.region, vpc.subnetsKey], () =>
+      judgeSubnets(entry, vpc.attachment),
+    );
+    return [withHead(vpc.step, shared)];
   },
 });

@@ -1,7 +1,13 @@
 import type { EvidenceStep } from '../core/evidence.js';
-import type { EffectiveRouteTable, FunctionEntry, Problem } from '../snapshot/derive.js';
+import type {
+  AuditIndex,
+  EffectiveRouteTable,
+  FunctionEntry,
+  Problem,
+  RegionIndex,
+} from '../snapshot/derive.js';
 import type { EgressRule, Route } from '../snapshot/schema.js';
-import { defineCheck } from './define-check.js';
+import { defineCheck, type Outcome } from './define-check.js';
 import { classifyDestination, parseCidr, type DestinationClass, type IpVersion } from './lib/cidr.js';
 import {
   NOT_IN_VPC_REASON,
@@ -10,19 +16,19 @@ import {
   describePorts,
   distinctProblems,
   egressStep,
-  functionVpcStep,
+  functionVpc,
   listText,
   routeDestination,
   routeStep,
   routeTarget,
-  subnetTableStep,
+  sameStep,
   subnetTables,
+  subnetTableStep,
   uniqueSteps,
-  vpcAttachment,
   type RouteTargetKind,
   type VpcAttachment,
 } from './lib/network.js';
-import { fail, notApplicable, pass, unknown } from './lib/outcome.js';
+import { fail, notApplicable, pass, unknown, withHead } from './lib/outcome.js';
 
 const HTTPS = 443;
 
@@ -58,7 +64,10 @@ function defaultRoutes(effective: EffectiveRouteTable): DefaultRoute[] {
   const out: DefaultRoute[] = [];
   for (const route of effective.table.routes) {
     if (route.state !== 'active') continue;
-    const cidr = parseCidr(route.destinationCidrBlock ?? route.destinationIpv6CidrBlock ?? '');
+    const destination = route.destinationCidrBlock ?? route.destinationIpv6CidrBlock ?? '';
+    // Only a "/0" can parse to prefix 0: other routes are not default routes, whatever they parse to.
+    if (!destination.trim().endsWith('/0')) continue;
+    const cidr = parseCidr(destination);
     if (cidr === undefined || cidr.prefix !== 0) continue;
     const kind = routeTarget(route).kind;
     if (STAYS_IN_VPC.has(kind)) continue;
@@ -87,8 +96,34 @@ interface HttpsEgress {
   problems: Problem[];
 }
 
-function httpsEgress(entry: FunctionEntry, attachment: VpcAttachment): HttpsEgress {
-  const { region } = entry;
+function httpsEgress(entry: FunctionEntry, attachment: VpcAttachment, index: AuditIndex): HttpsEgress {
+  const result: HttpsEgress = {
+    publicV4: [],
+    publicV6: [],
+    s3PrefixList: [],
+    unknownV4: false,
+    unknownV6: false,
+    unknownPrefixList: false,
+    problems: [],
+  };
+  // Each group's part depends on that group alone: judged once per group, then added up in order.
+  for (const groupId of attachment.securityGroupIds) {
+    const group = index.memo(['LVS004:group', entry.region.region, groupId], () =>
+      groupHttpsEgress(entry.region, groupId),
+    );
+    result.publicV4.push(...group.publicV4);
+    result.publicV6.push(...group.publicV6);
+    result.s3PrefixList.push(...group.s3PrefixList);
+    result.unknownV4 ||= group.unknownV4;
+    result.unknownV6 ||= group.unknownV6;
+    result.unknownPrefixList ||= group.unknownPrefixList;
+    result.problems.push(...group.problems);
+  }
+  return result;
+}
+
+/** What one security group allows on tcp/443, split by destination kind. */
+function groupHttpsEgress(region: RegionIndex, groupId: string): HttpsEgress {
   const result: HttpsEgress = {
     publicV4: [],
     publicV6: [],
@@ -99,42 +134,40 @@ function httpsEgress(entry: FunctionEntry, attachment: VpcAttachment): HttpsEgre
     problems: [],
   };
   const s3PrefixListId = region.s3PrefixList.ok ? region.s3PrefixList.value.prefixListId : undefined;
-  for (const groupId of attachment.securityGroupIds) {
-    const group = region.securityGroup(groupId);
-    if (!group.ok) {
-      result.problems.push(group.problem);
-      result.unknownV4 = result.unknownV6 = result.unknownPrefixList = true;
-      continue;
-    }
-    const vpc = region.vpc(group.value.vpcId);
-    const vpcCidrs = vpc.ok ? [...vpc.value.cidrBlocks, ...vpc.value.ipv6CidrBlocks] : undefined;
-    group.value.egress.forEach((rule, index) => {
-      if (!allowsTcpPort(rule, HTTPS)) return;
-      const judge = (destination: string): DestinationClass => {
-        const verdict = classifyDestination(destination, vpcCidrs);
-        if (verdict === 'unknown' && !vpc.ok) result.problems.push(vpc.problem);
-        return verdict;
-      };
-      for (const destination of rule.ipv4Ranges) {
-        const verdict = judge(destination);
-        if (verdict === 'public') result.publicV4.push({ groupId, index, rule, destination });
-        if (verdict === 'unknown') result.unknownV4 = true;
-      }
-      for (const destination of rule.ipv6Ranges) {
-        const verdict = judge(destination);
-        if (verdict === 'public') result.publicV6.push({ groupId, index, rule, destination });
-        if (verdict === 'unknown') result.unknownV6 = true;
-      }
-      for (const prefixListId of rule.prefixListIds) {
-        if (s3PrefixListId === prefixListId)
-          result.s3PrefixList.push({ groupId, index, rule, destination: prefixListId });
-        else if (!region.s3PrefixList.ok) {
-          result.problems.push(region.s3PrefixList.problem);
-          result.unknownPrefixList = true;
-        }
-      }
-    });
+  const group = region.securityGroup(groupId);
+  if (!group.ok) {
+    result.problems.push(group.problem);
+    result.unknownV4 = result.unknownV6 = result.unknownPrefixList = true;
+    return result;
   }
+  const vpc = region.vpc(group.value.vpcId);
+  const vpcCidrs = vpc.ok ? [...vpc.value.cidrBlocks, ...vpc.value.ipv6CidrBlocks] : undefined;
+  group.value.egress.forEach((rule, index) => {
+    if (!allowsTcpPort(rule, HTTPS)) return;
+    const judge = (destination: string): DestinationClass => {
+      const verdict = classifyDestination(destination, vpcCidrs);
+      if (verdict === 'unknown' && !vpc.ok) result.problems.push(vpc.problem);
+      return verdict;
+    };
+    for (const destination of rule.ipv4Ranges) {
+      const verdict = judge(destination);
+      if (verdict === 'public') result.publicV4.push({ groupId, index, rule, destination });
+      if (verdict === 'unknown') result.unknownV4 = true;
+    }
+    for (const destination of rule.ipv6Ranges) {
+      const verdict = judge(destination);
+      if (verdict === 'public') result.publicV6.push({ groupId, index, rule, destination });
+      if (verdict === 'unknown') result.unknownV6 = true;
+    }
+    for (const prefixListId of rule.prefixListIds) {
+      if (s3PrefixListId === prefixListId)
+        result.s3PrefixList.push({ groupId, index, rule, destination: prefixListId });
+      else if (!region.s3PrefixList.ok) {
+        result.problems.push(region.s3PrefixList.problem);
+        result.unknownPrefixList = true;
+      }
+    }
+  });
   return result;
 }
 
@@ -151,6 +184,148 @@ const REASON_BY_KIND = (kind: RouteTargetKind): 'viaInternetGateway' | 'viaNatGa
     : kind === 'nat-gateway'
       ? 'viaNatGateway'
       : 'viaOtherGateway';
+
+/**
+ * The rule's outcome for a set of subnets and security groups, without the function's own first
+ * evidence step: it depends on the region, the subnets and the security groups alone.
+ */
+function judgeEgress(entry: FunctionEntry, attachment: VpcAttachment, index: AuditIndex): Outcome {
+  const { region } = entry;
+  const egress = httpsEgress(entry, attachment, index);
+  const problems: Problem[] = [...egress.problems];
+  const s3PrefixListId = region.s3PrefixList.ok ? region.s3PrefixList.value.prefixListId : undefined;
+  const sgV4: Tri = egress.publicV4.length > 0 ? 'yes' : egress.unknownV4 ? 'unknown' : 'no';
+  const sgV6: Tri = egress.publicV6.length > 0 ? 'yes' : egress.unknownV6 ? 'unknown' : 'no';
+  const sgPrefixList: Tri =
+    egress.s3PrefixList.length > 0 ? 'yes' : egress.unknownPrefixList ? 'unknown' : 'no';
+  const sgAny = or(or(sgV4, sgV6), sgPrefixList);
+
+  const hits: Hit[] = [];
+  const byTable = new Map<string, { effective: EffectiveRouteTable; subnets: string[] }>();
+  let verdict: Tri = 'no';
+  for (const { subnetId, table } of subnetTables(entry, attachment)) {
+    if (!table.ok) {
+      // An unreadable table matters only if the security groups could let HTTPS out.
+      if (sgAny !== 'no') {
+        problems.push(table.problem);
+        verdict = or(verdict, 'unknown');
+      }
+      continue;
+    }
+    const seen = byTable.get(table.value.table.routeTableId);
+    if (seen) seen.subnets.push(subnetId);
+    else byTable.set(table.value.table.routeTableId, { effective: table.value, subnets: [subnetId] });
+  }
+
+  const allDefaults: Array<{ tableId: string; route: DefaultRoute }> = [];
+  for (const [tableId, { effective, subnets }] of byTable) {
+    const routes = defaultRoutes(effective);
+    allDefaults.push(...routes.map((route) => ({ tableId, route })));
+    if (routes.length === 0) continue;
+    // S3 prefix-list egress leaves by the default route only where the table has no route to the prefix list.
+    let prefixListViaDefault: Tri;
+    if (s3PrefixListId === undefined) prefixListViaDefault = sgPrefixList === 'no' ? 'no' : 'unknown';
+    else {
+      const hasS3Route = effective.table.routes.some(
+        (r) => r.state === 'active' && r.destinationPrefixListId === s3PrefixListId,
+      );
+      prefixListViaDefault = hasS3Route ? 'no' : sgPrefixList;
+    }
+    for (const route of routes) {
+      const reach: Tri = route.version === 4 ? or(sgV4, prefixListViaDefault) : sgV6;
+      verdict = or(verdict, reach);
+      if (reach !== 'yes') continue;
+      const offenders =
+        route.version === 6
+          ? egress.publicV6
+          : [...egress.publicV4, ...(prefixListViaDefault === 'yes' ? egress.s3PrefixList : [])];
+      hits.push({ subnets, effective, route, offenders });
+    }
+  }
+  if (verdict === 'unknown' && !region.s3PrefixList.ok) problems.push(region.s3PrefixList.problem);
+
+  if (hits.length > 0) {
+    const rank = (h: Hit) =>
+      h.route.kind === 'internet-gateway' ? 0 : h.route.kind === 'nat-gateway' ? 1 : 2;
+    hits.sort((a, b) => rank(a) - rank(b));
+    const first = hits[0] as Hit;
+    const evidence: EvidenceStep[] = [];
+    const offenders = new Map<string, { offender: Offender; tables: string[] }>();
+    const routeTexts: string[] = [];
+    for (const hit of hits) {
+      const tableId = hit.effective.table.routeTableId;
+      for (const subnetId of hit.subnets) evidence.push(subnetTableStep(region, subnetId, hit.effective));
+      const label = ROUTE_TARGET_LABEL[hit.route.kind];
+      evidence.push(
+        routeStep(region, tableId, hit.route.route, {
+          expected: 'no default route out of the VPC (S3 through the gateway endpoint route only)',
+          note: ROUTE_NOTES[hit.route.kind] ?? `traffic leaves the VPC through the ${label}`,
+        }),
+      );
+      routeTexts.push(
+        `${listText(hit.subnets)} via ${tableId}: ${routeDestination(hit.route.route)} -> ${routeTarget(hit.route.route).id} (${label})`,
+      );
+      for (const offender of hit.offenders) {
+        const key = `${offender.groupId}/${offender.index}/${offender.destination}`;
+        const known = offenders.get(key);
+        if (known) known.tables.push(tableId);
+        else offenders.set(key, { offender, tables: [tableId] });
+      }
+    }
+    const ruleTexts: string[] = [];
+    for (const { offender, tables } of offenders.values()) {
+      const isPrefixList = offender.destination === s3PrefixListId;
+      evidence.push(
+        egressStep(region, offender.groupId, offender.index, offender.rule, offender.destination, {
+          expected: isPrefixList
+            ? `a route to ${offender.destination} through the S3 gateway endpoint in ${listText([...new Set(tables)])}`
+            : 'tcp/443 only to the S3 prefix list, VPC CIDRs or security groups',
+          note: isPrefixList
+            ? `the S3 prefix list holds S3's public addresses; ${listText([...new Set(tables)])} has no route to it, so this traffic takes the default route`
+            : 'a public destination',
+        }),
+      );
+      ruleTexts.push(`${offender.groupId} allows ${describePorts(offender.rule)} to ${offender.destination}`);
+    }
+    return fail(REASON_BY_KIND(first.route.kind), {
+      data: {
+        routes: [...new Set(routeTexts)].join(', '),
+        rules: [...new Set(ruleTexts)].join(', '),
+        target: ROUTE_TARGET_LABEL[first.route.kind],
+      },
+      evidence: uniqueSteps(evidence),
+    });
+  }
+  if (verdict === 'unknown') {
+    const [problem] = distinctProblems(problems);
+    if (problem === undefined) throw new Error('LVS004: undecided without a recorded problem');
+    return unknown(problem);
+  }
+
+  const tableSteps = [...byTable.values()].flatMap(({ effective, subnets }) =>
+    subnets.map((subnetId) => subnetTableStep(region, subnetId, effective)),
+  );
+  if (allDefaults.length === 0) {
+    return pass('noDefaultRoute', {
+      data: { tables: listText([...byTable.keys()]) },
+      evidence: tableSteps,
+    });
+  }
+  return pass('noPublicHttpsEgress', {
+    data: {
+      routes: allDefaults
+        .map(
+          ({ tableId, route }) =>
+            `${tableId}: ${routeDestination(route.route)} -> ${routeTarget(route.route).id}`,
+        )
+        .join(', '),
+    },
+    evidence: [
+      ...tableSteps,
+      ...allDefaults.map(({ tableId, route }) => routeStep(region, tableId, route.route)),
+    ],
+  });
+}
 
 export default defineCheck({
   meta: {
@@ -229,154 +404,16 @@ export default defineCheck({
       },
     },
   },
-  evaluate(entry) {
-    const { fn, region } = entry;
-    const attachment = vpcAttachment(fn);
-    if (attachment === undefined) return [notApplicable('notInVpc')];
-
-    const egress = httpsEgress(entry, attachment);
-    const problems: Problem[] = [...egress.problems];
-    const s3PrefixListId = region.s3PrefixList.ok ? region.s3PrefixList.value.prefixListId : undefined;
-    const sgV4: Tri = egress.publicV4.length > 0 ? 'yes' : egress.unknownV4 ? 'unknown' : 'no';
-    const sgV6: Tri = egress.publicV6.length > 0 ? 'yes' : egress.unknownV6 ? 'unknown' : 'no';
-    const sgPrefixList: Tri =
-      egress.s3PrefixList.length > 0 ? 'yes' : egress.unknownPrefixList ? 'unknown' : 'no';
-    const sgAny = or(or(sgV4, sgV6), sgPrefixList);
-
-    const hits: Hit[] = [];
-    const byTable = new Map<string, { effective: EffectiveRouteTable; subnets: string[] }>();
-    let verdict: Tri = 'no';
-    for (const { subnetId, table } of subnetTables(entry, attachment)) {
-      if (!table.ok) {
-        // An unreadable table matters only if the security groups could let HTTPS out.
-        if (sgAny !== 'no') {
-          problems.push(table.problem);
-          verdict = or(verdict, 'unknown');
-        }
-        continue;
-      }
-      const seen = byTable.get(table.value.table.routeTableId);
-      if (seen) seen.subnets.push(subnetId);
-      else byTable.set(table.value.table.routeTableId, { effective: table.value, subnets: [subnetId] });
-    }
-
-    const allDefaults: Array<{ tableId: string; route: DefaultRoute }> = [];
-    for (const [tableId, { effective, subnets }] of byTable) {
-      const routes = defaultRoutes(effective);
-      allDefaults.push(...routes.map((route) => ({ tableId, route })));
-      if (routes.length === 0) continue;
-      // S3 prefix-list egress leaves by the default route only where the table has no route to the prefix list.
-      let prefixListViaDefault: Tri;
-      if (s3PrefixListId === undefined) prefixListViaDefault = sgPrefixList === 'no' ? 'no' : 'unknown';
-      else {
-        const hasS3Route = effective.table.routes.some(
-          (r) => r.state === 'active' && r.destinationPrefixListId === s3PrefixListId,
-        );
-        prefixListViaDefault = hasS3Route ? 'no' : sgPrefixList;
-      }
-      for (const route of routes) {
-        const reach: Tri = route.version === 4 ? or(sgV4, prefixListViaDefault) : sgV6;
-        verdict = or(verdict, reach);
-        if (reach !== 'yes') continue;
-        const offenders =
-          route.version === 6
-            ? egress.publicV6
-            : [...egress.publicV4, ...(prefixListViaDefault === 'yes' ? egress.s3PrefixList : [])];
-        hits.push({ subnets, effective, route, offenders });
-      }
-    }
-    if (verdict === 'unknown' && !region.s3PrefixList.ok) problems.push(region.s3PrefixList.problem);
-
-    const fnStep = functionVpcStep(fn, attachment);
-    if (hits.length > 0) {
-      const rank = (h: Hit) =>
-        h.route.kind === 'internet-gateway' ? 0 : h.route.kind === 'nat-gateway' ? 1 : 2;
-      hits.sort((a, b) => rank(a) - rank(b));
-      const first = hits[0] as Hit;
-      const evidence: EvidenceStep[] = [fnStep];
-      const offenders = new Map<string, { offender: Offender; tables: string[] }>();
-      const routeTexts: string[] = [];
-      for (const hit of hits) {
-        const tableId = hit.effective.table.routeTableId;
-        for (const subnetId of hit.subnets) evidence.push(subnetTableStep(region, subnetId, hit.effective));
-        const label = ROUTE_TARGET_LABEL[hit.route.kind];
-        evidence.push(
-          routeStep(region, tableId, hit.route.route, {
-            expected: 'no default route out of the VPC (S3 through the gateway endpoint route only)',
-            note: ROUTE_NOTES[hit.route.kind] ?? `traffic leaves the VPC through the ${label}`,
-          }),
-        );
-        routeTexts.push(
-          `${listText(hit.subnets)} via ${tableId}: ${routeDestination(hit.route.route)} -> ${routeTarget(hit.route.route).id} (${label})`,
-        );
-        for (const offender of hit.offenders) {
-          const key = `${offender.groupId}/${offender.index}/${offender.destination}`;
-          const known = offenders.get(key);
-          if (known) known.tables.push(tableId);
-          else offenders.set(key, { offender, tables: [tableId] });
-        }
-      }
-      const ruleTexts: string[] = [];
-      for (const { offender, tables } of offenders.values()) {
-        const isPrefixList = offender.destination === s3PrefixListId;
-        evidence.push(
-          egressStep(region, offender.groupId, offender.index, offender.rule, offender.destination, {
-            expected: isPrefixList
-              ? `a route to ${offender.destination} through the S3 gateway endpoint in ${listText([...new Set(tables)])}`
-              : 'tcp/443 only to the S3 prefix list, VPC CIDRs or security groups',
-            note: isPrefixList
-              ? `the S3 prefix list holds S3's public addresses; ${listText([...new Set(tables)])} has no route to it, so this traffic takes the default route`
-              : 'a public destination',
-          }),
-        );
-        ruleTexts.push(
-          `${offender.groupId} allows ${describePorts(offender.rule)} to ${offender.destination}`,
-        );
-      }
-      return [
-        fail(REASON_BY_KIND(first.route.kind), {
-          data: {
-            routes: [...new Set(routeTexts)].join(', '),
-            rules: [...new Set(ruleTexts)].join(', '),
-            target: ROUTE_TARGET_LABEL[first.route.kind],
-          },
-          evidence: uniqueSteps(evidence),
-        }),
-      ];
-    }
-    if (verdict === 'unknown') {
-      const [problem] = distinctProblems(problems);
-      if (problem === undefined) throw new Error('LVS004: undecided without a recorded problem');
-      return [unknown(problem, { evidence: [fnStep] })];
-    }
-
-    const tableSteps = [...byTable.values()].flatMap(({ effective, subnets }) =>
-      subnets.map((subnetId) => subnetTableStep(region, subnetId, effective)),
+  evaluate(entry, index) {
+    const vpc = functionVpc(entry, index);
+    if (vpc === undefined) return [notApplicable('notInVpc')];
+    // Everything after the function's own step depends on the region, the subnets and the groups.
+    const shared = index.memo(['LVS004', entry.region.region, vpc.subnetsKey, vpc.groupsKey], () =>
+      judgeEgress(entry, vpc.attachment, index),
     );
-    if (allDefaults.length === 0) {
-      return [
-        pass('noDefaultRoute', {
-          data: { tables: listText([...byTable.keys()]) },
-          evidence: [fnStep, ...tableSteps],
-        }),
-      ];
-    }
-    return [
-      pass('noPublicHttpsEgress', {
-        data: {
-          routes: allDefaults
-            .map(
-              ({ tableId, route }) =>
-                `${tableId}: ${routeDestination(route.route)} -> ${routeTarget(route.route).id}`,
-            )
-            .join(', '),
-        },
-        evidence: [
-          fnStep,
-          ...tableSteps,
-          ...allDefaults.map(({ tableId, route }) => routeStep(region, tableId, route.route)),
-        ],
-      }),
-    ];
+    const fnStep = vpc.step;
+    if (shared.status !== 'fail') return [withHead(fnStep, shared)];
+    // A finding's chain went through uniqueSteps: a later step equal to the first is not repeated.
+    return [withHead(fnStep, { ...shared, evidence: shared.evidence.filter((s) => !sameStep(s, fnStep)) })];
   },
 });

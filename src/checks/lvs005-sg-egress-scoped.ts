@@ -1,6 +1,6 @@
 import type { EvidenceStep } from '../core/evidence.js';
 import { securityGroupArn, vpcArn } from '../snapshot/arn.js';
-import type { Problem } from '../snapshot/derive.js';
+import type { Problem, RegionIndex } from '../snapshot/derive.js';
 import type { EgressRule } from '../snapshot/schema.js';
 import { defineCheck, type Outcome } from './define-check.js';
 import { PRIVATE_RANGES, classifyDestination } from './lib/cidr.js';
@@ -9,12 +9,11 @@ import {
   coversAllPorts,
   describePorts,
   egressStep,
-  functionVpcStep,
+  functionVpc,
   isAllTraffic,
   protocolName,
-  vpcAttachment,
 } from './lib/network.js';
-import { fail, notApplicable, pass, unknown } from './lib/outcome.js';
+import { fail, notApplicable, pass, unknown, withHead } from './lib/outcome.js';
 
 interface Offender {
   index: number;
@@ -32,6 +31,73 @@ function opensAllTraffic(offenders: readonly Offender[]): boolean {
 
 const isAwsDefaultRule = (o: Offender) =>
   isAllTraffic(o.rule) && (o.destination === '0.0.0.0/0' || o.destination === '::/0');
+
+/** The rule's outcome for one security group, without the function's own first evidence step. */
+function judgeGroup(region: RegionIndex, groupId: string): Outcome {
+  const resourceArn = securityGroupArn(region.scope, groupId);
+  const found = region.securityGroup(groupId);
+  if (!found.ok) return unknown(found.problem, { resourceArn });
+  const group = found.value;
+  const label = `${group.groupId} (${group.groupName})`;
+
+  const vpc = region.vpc(group.vpcId);
+  const vpcCidrs = vpc.ok ? [...vpc.value.cidrBlocks, ...vpc.value.ipv6CidrBlocks] : undefined;
+  const internal = `a prefix list, a security group, or a CIDR inside ${vpcCidrs ? `the VPC (${vpcCidrs.join(', ')})` : 'the VPC'} or private address space`;
+  const offenders: Offender[] = [];
+  let undecided: Problem | undefined;
+  group.egress.forEach((rule, index) => {
+    for (const destination of [...rule.ipv4Ranges, ...rule.ipv6Ranges]) {
+      const verdict = classifyDestination(destination, vpcCidrs);
+      if (verdict === 'public') offenders.push({ index, rule, destination });
+      else if (verdict === 'unknown' && !vpc.ok) undecided ??= vpc.problem;
+    }
+  });
+
+  if (offenders.length > 0) {
+    const evidence: EvidenceStep[] = [
+      ...offenders.map((o) =>
+        egressStep(region, group.groupId, o.index, o.rule, o.destination, {
+          expected: internal,
+          note: isAwsDefaultRule(o)
+            ? 'the allow-all egress rule AWS adds to every new security group'
+            : `public: outside the VPC's CIDRs and outside private ranges (${PRIVATE_RANGES.join(', ')})`,
+        }),
+      ),
+    ];
+    const rules = offenders.map((o) => `${describePorts(o.rule)} to ${o.destination}`).join(', ');
+    return fail(opensAllTraffic(offenders) ? 'allTrafficToPublic' : 'portsToPublic', {
+      resourceArn,
+      data: { group: label, rules },
+      evidence,
+    });
+  }
+  if (undecided !== undefined) {
+    return unknown(undecided, {
+      resourceArn,
+      evidence: [
+        {
+          resourceArn: vpcArn(region.scope, group.vpcId),
+          field: 'CidrBlockAssociationSet',
+          observed: 'unknown',
+        },
+      ],
+    });
+  }
+  const destinations = group.egress.flatMap((rule, index) => {
+    const targets = [
+      ...rule.ipv4Ranges,
+      ...rule.ipv6Ranges,
+      ...rule.prefixListIds,
+      ...rule.referencedGroupIds.map((g) => `security group ${g}`),
+    ];
+    return targets.map((t) => egressStep(region, group.groupId, index, rule, t));
+  });
+  return pass('egressScoped', {
+    resourceArn,
+    data: { group: label, rules: group.egress.length },
+    evidence: destinations,
+  });
+}
 
 export default defineCheck({
   meta: {
@@ -106,77 +172,16 @@ export default defineCheck({
       },
     },
   },
-  evaluate({ fn, region }) {
-    const attachment = vpcAttachment(fn);
-    if (attachment === undefined) return [notApplicable('notInVpc')];
-    const fnStep = functionVpcStep(fn, attachment);
-
-    return attachment.securityGroupIds.map((groupId): Outcome => {
-      const resourceArn = securityGroupArn(region.scope, groupId);
-      const found = region.securityGroup(groupId);
-      if (!found.ok) return unknown(found.problem, { resourceArn, evidence: [fnStep] });
-      const group = found.value;
-      const label = `${group.groupId} (${group.groupName})`;
-
-      const vpc = region.vpc(group.vpcId);
-      const vpcCidrs = vpc.ok ? [...vpc.value.cidrBlocks, ...vpc.value.ipv6CidrBlocks] : undefined;
-      const internal = `a prefix list, a security group, or a CIDR inside ${vpcCidrs ? `the VPC (${vpcCidrs.join(', ')})` : 'the VPC'} or private address space`;
-      const offenders: Offender[] = [];
-      let undecided: Problem | undefined;
-      group.egress.forEach((rule, index) => {
-        for (const destination of [...rule.ipv4Ranges, ...rule.ipv6Ranges]) {
-          const verdict = classifyDestination(destination, vpcCidrs);
-          if (verdict === 'public') offenders.push({ index, rule, destination });
-          else if (verdict === 'unknown' && !vpc.ok) undecided ??= vpc.problem;
-        }
-      });
-
-      if (offenders.length > 0) {
-        const evidence: EvidenceStep[] = [
-          fnStep,
-          ...offenders.map((o) =>
-            egressStep(region, group.groupId, o.index, o.rule, o.destination, {
-              expected: internal,
-              note: isAwsDefaultRule(o)
-                ? 'the allow-all egress rule AWS adds to every new security group'
-                : `public: outside the VPC's CIDRs and outside private ranges (${PRIVATE_RANGES.join(', ')})`,
-            }),
-          ),
-        ];
-        const rules = offenders.map((o) => `${describePorts(o.rule)} to ${o.destination}`).join(', ');
-        return fail(opensAllTraffic(offenders) ? 'allTrafficToPublic' : 'portsToPublic', {
-          resourceArn,
-          data: { group: label, rules },
-          evidence,
-        });
-      }
-      if (undecided !== undefined) {
-        return unknown(undecided, {
-          resourceArn,
-          evidence: [
-            fnStep,
-            {
-              resourceArn: vpcArn(region.scope, group.vpcId),
-              field: 'CidrBlockAssociationSet',
-              observed: 'unknown',
-            },
-          ],
-        });
-      }
-      const destinations = group.egress.flatMap((rule, index) => {
-        const targets = [
-          ...rule.ipv4Ranges,
-          ...rule.ipv6Ranges,
-          ...rule.prefixListIds,
-          ...rule.referencedGroupIds.map((g) => `security group ${g}`),
-        ];
-        return targets.map((t) => egressStep(region, group.groupId, index, rule, t));
-      });
-      return pass('egressScoped', {
-        resourceArn,
-        data: { group: label, rules: group.egress.length },
-        evidence: [fnStep, ...destinations],
-      });
-    });
+  evaluate(entry, index) {
+    const vpc = functionVpc(entry, index);
+    if (vpc === undefined) return [notApplicable('notInVpc')];
+    const { region } = entry;
+    // Everything after the function's own step depends on the security group alone.
+    return vpc.attachment.securityGroupIds.map((groupId) =>
+      withHead(
+        vpc.step,
+        index.memo(['LVS005', region.region, groupId], () => judgeGroup(region, groupId)),
+      ),
+    );
   },
 });

@@ -8,15 +8,14 @@ import { defineCheck, type Outcome } from './define-check.js';
 import {
   NOT_IN_VPC_REASON,
   distinctProblems,
-  functionVpcStep,
+  functionVpc,
   listText,
   routeStep,
-  subnetTableStep,
   subnetTables,
-  vpcAttachment,
+  subnetTableStep,
   type VpcAttachment,
 } from './lib/network.js';
-import { fail, notApplicable, pass, unknown } from './lib/outcome.js';
+import { fail, notApplicable, pass, unknown, withHead } from './lib/outcome.js';
 
 /** Condition keys that confine S3 requests to buckets of named accounts or organizations (case-insensitive). */
 const SCOPING_KEYS = new Set([
@@ -153,16 +152,12 @@ function denyScope(
 
 const compact = (statement: PolicyStatement) => JSON.stringify(statement.raw);
 
-function evaluateEndpoint(
-  index: AuditIndex,
-  entry: FunctionEntry,
-  serving: Serving,
-  fnEvidence: EvidenceStep,
-): Outcome {
+/** The outcome for one serving endpoint, without the function's own first evidence step. */
+function evaluateEndpoint(index: AuditIndex, entry: FunctionEntry, serving: Serving): Outcome {
   const { region } = entry;
   const endpoint = serving.endpoint;
   const resourceArn = vpcEndpointArn(region.scope, endpoint.vpcEndpointId);
-  const chain = [fnEvidence, ...serving.evidence];
+  const chain = serving.evidence;
   const data = { endpoint: endpoint.vpcEndpointId };
   const expected =
     'S3 actions only on named buckets, or with an aws:ResourceAccount / aws:ResourceOrgID / s3:ResourceAccount condition';
@@ -352,15 +347,18 @@ export default defineCheck({
     },
   },
   evaluate(entry, index) {
-    const attachment = vpcAttachment(entry.fn);
-    if (attachment === undefined) return [notApplicable('notInVpc')];
-    const fnStep = functionVpcStep(entry.fn, attachment);
-    const { serving, problems } = servingEndpoints(entry, attachment);
-    // Whatever could not be read may hide another serving endpoint: one error names the first such problem.
-    const [problem] = problems;
-    const outcomes: Outcome[] = problem === undefined ? [] : [unknown(problem, { evidence: [fnStep] })];
-    for (const s of serving) outcomes.push(evaluateEndpoint(index, entry, s, fnStep));
-    if (outcomes.length === 0) outcomes.push(notApplicable('noServingEndpoint', { evidence: [fnStep] }));
-    return outcomes;
+    const vpc = functionVpc(entry, index);
+    if (vpc === undefined) return [notApplicable('notInVpc')];
+    // Everything after the function's own step depends on the region and the subnets alone.
+    const shared = index.memo(['LVS006', entry.region.region, vpc.subnetsKey], () => {
+      const { serving, problems } = servingEndpoints(entry, vpc.attachment);
+      // Whatever could not be read may hide another serving endpoint: one error names the first such problem.
+      const [problem] = problems;
+      const outcomes: Outcome[] = problem === undefined ? [] : [unknown(problem)];
+      for (const s of serving) outcomes.push(evaluateEndpoint(index, entry, s));
+      if (outcomes.length === 0) outcomes.push(notApplicable('noServingEndpoint'));
+      return outcomes;
+    });
+    return shared.map((outcome) => withHead(vpc.step, outcome));
   },
 });

@@ -1,7 +1,7 @@
 import type { EvidenceStep } from '../core/evidence.js';
 import { baseOperator, conditionsOn, statementLabel, type PolicyStatement } from '../policy/document.js';
 import { bucketArn, routeTableArn, vpcEndpointArn } from '../snapshot/arn.js';
-import type { FunctionEntry, Problem } from '../snapshot/derive.js';
+import type { AuditIndex, FunctionEntry, Problem } from '../snapshot/derive.js';
 import type { Bucket } from '../snapshot/schema.js';
 import { defineCheck, type Outcome } from './define-check.js';
 import { fail, notApplicable, pass, unknown } from './lib/outcome.js';
@@ -13,6 +13,7 @@ import {
   isAnyonePrincipal,
   isPrincipalExemption,
 } from './lib/policy-analysis.js';
+import { idsKey } from './lib/network.js';
 import { BUCKET_SCOPE_REASONS, forEachReachedBucket } from './lib/reached-buckets.js';
 
 /** The S3 gateway endpoints the function's traffic to S3 uses, with the hops that show it. */
@@ -20,6 +21,8 @@ interface Serving {
   endpointIds: string[];
   vpcId: string;
   evidence: EvidenceStep[];
+  /** The endpoint IDs and the VPC ID, for memo keys: a bucket's verdict depends on them. */
+  key: string;
 }
 
 function servingEndpoints(
@@ -65,7 +68,9 @@ function servingEndpoints(
       });
     }
   }
-  return { ok: true, value: { endpointIds: [...ids].sort(), vpcId: vpc?.vpcId ?? '', evidence } };
+  const endpointIds = [...ids].sort();
+  const vpcId = vpc?.vpcId ?? '';
+  return { ok: true, value: { endpointIds, vpcId, evidence, key: idsKey([...endpointIds, vpcId]) } };
 }
 
 /** SPEC 2.3: Deny, anyone, S3 data actions, every object of the bucket. Conditions are judged separately. */
@@ -111,6 +116,183 @@ function pinCandidate(statement: PolicyStatement, key: PinCandidate['key']): Pin
 }
 
 const policyField = (statement: PolicyStatement) => `Policy ${statementLabel(statement)}`;
+
+/** A bucket's verdict for a set of serving endpoints: the outcome's evidence is what follows the chain. */
+interface BucketVerdict {
+  outcome: Outcome;
+  /** pinnedToOtherEndpoint: its steps' notes name the function, so they are made per function. */
+  lockouts?: Array<{ step: EvidenceStep; missing: string }>;
+}
+
+/** The verdict on one bucket's policy for the endpoints that serve a function; it names no function. */
+function judgeBucket(index: AuditIndex, bucket: Bucket, serving: Serving): BucketVerdict {
+  const endpoints = serving.endpointIds.join(', ');
+  const arn = bucketArn(index.partition, bucket.name);
+  const expected = `Deny Principal * s3:* on ${arn}/* when StringNotEquals aws:SourceVpce ${endpoints}`;
+  const base = { bucket: bucket.name, endpoints };
+
+  if (bucket.policy.status === 'error') {
+    return { outcome: unknown({ kind: 'api-error', error: bucket.policy.error }) };
+  }
+  if (bucket.policy.status === 'absent') {
+    return {
+      outcome: fail('noBucketPolicy', {
+        data: base,
+        evidence: [{ resourceArn: arn, field: 'Policy', observed: 'none (NoSuchBucketPolicy)', expected }],
+      }),
+    };
+  }
+  const parsed = index.policy(bucket.policy.value);
+  if (!parsed.ok) {
+    return {
+      outcome: fail('invalidPolicy', {
+        data: { ...base, problem: parsed.problem },
+        evidence: [{ resourceArn: arn, field: 'Policy', observed: parsed.problem, expected }],
+      }),
+    };
+  }
+
+  const statements = parsed.document.statements;
+  // The policy's candidate pins depend on the bucket alone: judge them once per bucket.
+  const { vpceCandidates, vpcCandidates } = index.memo(['LVS007:candidates', bucket.name], () => {
+    const denies = statements.filter((s) => isDenyShape(s, index.partition, bucket.name));
+    return {
+      vpceCandidates: denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpce') ?? []),
+      vpcCandidates: denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpc') ?? []),
+    };
+  });
+  const effective = (c: PinCandidate) => c.limiting.length === 0;
+  const step = (c: PinCandidate, note: string): EvidenceStep => ({
+    resourceArn: arn,
+    field: policyField(c.statement),
+    observed: describeStatement(c.statement),
+    note,
+  });
+  const exemptionSteps = (c: PinCandidate): EvidenceStep[] =>
+    c.exemptions.map((e) => ({
+      resourceArn: arn,
+      field: `${policyField(c.statement)} Condition`,
+      observed: e,
+      note: 'info: exempts these principals from the Deny (allowed by SPEC 2.3); make sure they are break-glass principals',
+    }));
+
+  // A Deny pinned elsewhere refuses the function's own requests, whatever else the policy says.
+  const lockouts = [
+    ...vpceCandidates
+      .filter(effective)
+      .map((c) => ({ c, missing: serving.endpointIds.filter((id) => !c.values.includes(id)) })),
+    ...vpcCandidates
+      .filter(effective)
+      .map((c) => ({ c, missing: c.values.includes(serving.vpcId) ? [] : serving.endpointIds })),
+  ].filter((l) => l.missing.length > 0);
+  const lockout = lockouts[0];
+  if (lockout !== undefined) {
+    const { c, missing } = lockout;
+    const pinnedTo = `${c.key === 'aws:SourceVpc' ? 'VPC' : 'endpoint'} ${c.values.join(', ')}`;
+    return {
+      outcome: fail('pinnedToOtherEndpoint', {
+        data: {
+          ...base,
+          pinnedTo,
+          serving: endpoints,
+          missing: missing.join(', '),
+          statement: statementLabel(c.statement),
+        },
+      }),
+      // Their notes name the function, so evaluate() writes them per function.
+      lockouts: lockouts.map((l) => ({
+        step: {
+          resourceArn: arn,
+          field: policyField(l.c.statement),
+          observed: describeStatement(l.c.statement),
+          expected: `${l.c.key === 'aws:SourceVpc' ? 'aws:SourceVpc' : 'aws:SourceVpce'} values including ${l.c.key === 'aws:SourceVpc' ? serving.vpcId : endpoints}`,
+        },
+        missing: l.missing.join(', '),
+      })),
+    };
+  }
+
+  const pin = vpceCandidates.find(effective);
+  if (pin !== undefined) {
+    return {
+      outcome: pass('pinned', {
+        data: {
+          ...base,
+          statement: statementLabel(pin.statement),
+          exemptions: pin.exemptions.length > 0 ? `; exempted: ${pin.exemptions.join('; ')}` : '',
+        },
+        evidence: [step(pin, `pinned to ${pin.values.join(', ')}`), ...exemptionSteps(pin)],
+      }),
+    };
+  }
+
+  // Deny statements that look like a pin but apply only when some other condition also holds.
+  const conditional = [...vpceCandidates, ...vpcCandidates].filter((c) => !effective(c));
+  const conditionalSteps = conditional.map((c) =>
+    step(
+      c,
+      `not a pin: the Deny applies only when ${c.limiting.join(' and ')} also holds, so other requests from outside the endpoint are not denied`,
+    ),
+  );
+
+  const vpcPin = vpcCandidates.find(effective);
+  if (vpcPin !== undefined) {
+    return {
+      outcome: fail('pinnedToVpc', {
+        data: { ...base, vpc: serving.vpcId, statement: statementLabel(vpcPin.statement) },
+        evidence: [
+          { ...step(vpcPin, 'aws:SourceVpc admits every endpoint and every path of the VPC'), expected },
+          ...exemptionSteps(vpcPin),
+          ...conditionalSteps,
+        ],
+      }),
+    };
+  }
+
+  const allows = statements.filter(
+    (s) => s.effect === 'Allow' && conditionsOn(s, 'aws:SourceVpce').length > 0,
+  );
+  const firstAllow = allows[0];
+  if (firstAllow !== undefined) {
+    return {
+      outcome: fail('allowOnly', {
+        data: { ...base, statement: statementLabel(firstAllow) },
+        evidence: [
+          ...allows.map((s) => ({
+            resourceArn: arn,
+            field: policyField(s),
+            observed: describeStatement(s),
+            expected,
+            note: 'an Allow with aws:SourceVpce adds access; it does not take away the access identity policies grant from anywhere',
+          })),
+          ...conditionalSteps,
+        ],
+      }),
+    };
+  }
+
+  const why =
+    conditional.length > 0
+      ? ` (${conditional.map((c) => statementLabel(c.statement)).join(', ')} also requires ${[...new Set(conditional.flatMap((c) => c.limiting))].join(' and ')})`
+      : '';
+  return {
+    outcome: fail('noDeny', {
+      data: { ...base, why },
+      evidence: [
+        ...(conditionalSteps.length > 0
+          ? conditionalSteps
+          : [
+              {
+                resourceArn: arn,
+                field: 'Policy',
+                observed: `${statements.length} statement(s), none a Deny on aws:SourceVpce for this bucket's objects`,
+                expected,
+              },
+            ]),
+      ],
+    }),
+  };
+}
 
 export default defineCheck({
   meta: {
@@ -232,175 +414,35 @@ export default defineCheck({
         }),
       ];
     }
-    const served = index.memo(`LVS007:serving:${entry.region.region}:${fn.vpcConfig.vpcId}:${fn.vpcConfig.subnetIds.join(",")}`, () =>
-      servingEndpoints(entry),
+    const subnets = fn.vpcConfig.subnetIds;
+    const served = index.memo(
+      [
+        'LVS007:serving',
+        entry.region.region,
+        fn.vpcConfig.vpcId,
+        index.forFunction(entry, 'subnetIds', () => idsKey(subnets)),
+      ],
+      () => servingEndpoints(entry),
     );
     if (!served.ok) return [unknown(served.problem)];
     const serving = served.value;
     if (serving.endpointIds.length === 0)
       return [notApplicable('noServingEndpoint', { evidence: serving.evidence })];
-    const endpoints = serving.endpointIds.join(', ');
     const endpointEvidence = serving.evidence;
 
-    return forEachReachedBucket(entry, index, (bucket: Bucket, _reached, reachEvidence): Outcome => {
-      const arn = bucketArn(index.partition, bucket.name);
-      const chain = [...reachEvidence, ...endpointEvidence];
-      const expected = `Deny Principal * s3:* on ${arn}/* when StringNotEquals aws:SourceVpce ${endpoints}`;
-      const base = { bucket: bucket.name, endpoints };
-
-      if (bucket.policy.status === 'error') {
-        return unknown({ kind: 'api-error', error: bucket.policy.error }, { evidence: chain });
-      }
-      if (bucket.policy.status === 'absent') {
-        return fail('noBucketPolicy', {
-          data: base,
-          evidence: [
-            ...chain,
-            { resourceArn: arn, field: 'Policy', observed: 'none (NoSuchBucketPolicy)', expected },
-          ],
-        });
-      }
-      const parsed = index.policy(bucket.policy.value);
-      if (!parsed.ok) {
-        return fail('invalidPolicy', {
-          data: { ...base, problem: parsed.problem },
-          evidence: [...chain, { resourceArn: arn, field: 'Policy', observed: parsed.problem, expected }],
-        });
-      }
-
-      const statements = parsed.document.statements;
-      // The policy's candidate pins depend on the bucket alone: judge them once per bucket.
-      const { vpceCandidates, vpcCandidates } = index.memo(`LVS007:candidates:${bucket.name}`, () => {
-        const denies = statements.filter((s) => isDenyShape(s, index.partition, bucket.name));
-        return {
-          vpceCandidates: denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpce') ?? []),
-          vpcCandidates: denies.flatMap((s) => pinCandidate(s, 'aws:SourceVpc') ?? []),
-        };
-      });
-      const effective = (c: PinCandidate) => c.limiting.length === 0;
-      const step = (c: PinCandidate, note: string): EvidenceStep => ({
-        resourceArn: arn,
-        field: policyField(c.statement),
-        observed: describeStatement(c.statement),
-        note,
-      });
-      const exemptionSteps = (c: PinCandidate): EvidenceStep[] =>
-        c.exemptions.map((e) => ({
-          resourceArn: arn,
-          field: `${policyField(c.statement)} Condition`,
-          observed: e,
-          note: 'info: exempts these principals from the Deny (allowed by SPEC 2.3); make sure they are break-glass principals',
-        }));
-
-      // A Deny pinned elsewhere refuses the function's own requests, whatever else the policy says.
-      const lockouts = [
-        ...vpceCandidates
-          .filter(effective)
-          .map((c) => ({ c, missing: serving.endpointIds.filter((id) => !c.values.includes(id)) })),
-        ...vpcCandidates
-          .filter(effective)
-          .map((c) => ({ c, missing: c.values.includes(serving.vpcId) ? [] : serving.endpointIds })),
-      ].filter((l) => l.missing.length > 0);
-      const lockout = lockouts[0];
-      if (lockout !== undefined) {
-        const { c, missing } = lockout;
-        const pinnedTo = `${c.key === 'aws:SourceVpc' ? 'VPC' : 'endpoint'} ${c.values.join(', ')}`;
-        return fail('pinnedToOtherEndpoint', {
-          data: {
-            ...base,
-            pinnedTo,
-            serving: endpoints,
-            missing: missing.join(', '),
-            statement: statementLabel(c.statement),
-          },
-          evidence: [
-            ...chain,
-            ...lockouts.map((l) => ({
-              ...step(
-                l.c,
-                `denies requests through ${l.missing.join(', ')}, the endpoint(s) ${fn.functionName} uses: it is locked out`,
-              ),
-              expected: `${l.c.key === 'aws:SourceVpc' ? 'aws:SourceVpc' : 'aws:SourceVpce'} values including ${l.c.key === 'aws:SourceVpc' ? serving.vpcId : endpoints}`,
-            })),
-          ],
-        });
-      }
-
-      const pin = vpceCandidates.find(effective);
-      if (pin !== undefined) {
-        return pass('pinned', {
-          data: {
-            ...base,
-            statement: statementLabel(pin.statement),
-            exemptions: pin.exemptions.length > 0 ? `; exempted: ${pin.exemptions.join('; ')}` : '',
-          },
-          evidence: [...chain, step(pin, `pinned to ${pin.values.join(', ')}`), ...exemptionSteps(pin)],
-        });
-      }
-
-      // Deny statements that look like a pin but apply only when some other condition also holds.
-      const conditional = [...vpceCandidates, ...vpcCandidates].filter((c) => !effective(c));
-      const conditionalSteps = conditional.map((c) =>
-        step(
-          c,
-          `not a pin: the Deny applies only when ${c.limiting.join(' and ')} also holds, so other requests from outside the endpoint are not denied`,
-        ),
+    return forEachReachedBucket(entry, index, (bucket: Bucket, reached, reachEvidence): Outcome => {
+      // The verdict depends on the bucket and the serving endpoints (and VPC), not on the function.
+      const verdict = index.memo(['LVS007:verdict', reached.name, bucket.name, serving.key], () =>
+        judgeBucket(index, bucket, serving),
       );
-
-      const vpcPin = vpcCandidates.find(effective);
-      if (vpcPin !== undefined) {
-        return fail('pinnedToVpc', {
-          data: { ...base, vpc: serving.vpcId, statement: statementLabel(vpcPin.statement) },
-          evidence: [
-            ...chain,
-            { ...step(vpcPin, 'aws:SourceVpc admits every endpoint and every path of the VPC'), expected },
-            ...exemptionSteps(vpcPin),
-            ...conditionalSteps,
-          ],
-        });
-      }
-
-      const allows = statements.filter(
-        (s) => s.effect === 'Allow' && conditionsOn(s, 'aws:SourceVpce').length > 0,
-      );
-      const firstAllow = allows[0];
-      if (firstAllow !== undefined) {
-        return fail('allowOnly', {
-          data: { ...base, statement: statementLabel(firstAllow) },
-          evidence: [
-            ...chain,
-            ...allows.map((s) => ({
-              resourceArn: arn,
-              field: policyField(s),
-              observed: describeStatement(s),
-              expected,
-              note: 'an Allow with aws:SourceVpce adds access; it does not take away the access identity policies grant from anywhere',
-            })),
-            ...conditionalSteps,
-          ],
-        });
-      }
-
-      const why =
-        conditional.length > 0
-          ? ` (${conditional.map((c) => statementLabel(c.statement)).join(', ')} also requires ${[...new Set(conditional.flatMap((c) => c.limiting))].join(' and ')})`
-          : '';
-      return fail('noDeny', {
-        data: { ...base, why },
-        evidence: [
-          ...chain,
-          ...(conditionalSteps.length > 0
-            ? conditionalSteps
-            : [
-                {
-                  resourceArn: arn,
-                  field: 'Policy',
-                  observed: `${statements.length} statement(s), none a Deny on aws:SourceVpce for this bucket's objects`,
-                  expected,
-                },
-              ]),
-        ],
-      });
+      const tail =
+        verdict.lockouts === undefined
+          ? verdict.outcome.evidence
+          : verdict.lockouts.map(({ step, missing }): EvidenceStep => ({
+              ...step,
+              note: `denies requests through ${missing}, the endpoint(s) ${fn.functionName} uses: it is locked out`,
+            }));
+      return { ...verdict.outcome, evidence: [...reachEvidence, ...endpointEvidence, ...tail] };
     });
   },
 });

@@ -3,6 +3,7 @@ import { severityRank, type Severity } from '../core/severity.js';
 import type { IamActionInfo } from '../iam/action-catalog.js';
 import type { PolicyStatement } from '../policy/document.js';
 import type { AuditIndex, FunctionEntry, RolePolicy, RoleView } from '../snapshot/derive.js';
+import type { LambdaFunction } from '../snapshot/schema.js';
 import { defineCheck } from './define-check.js';
 import { error, fail, pass, unknown } from './lib/outcome.js';
 import {
@@ -83,10 +84,20 @@ function names(infos: IamActionInfo[]): string[] {
   return infos.map((i) => i.action).sort();
 }
 
+/** What a statement grants per the catalog expansion (wildcards and NotAction included). */
+class Granted {
+  private names: Set<string> | undefined;
+  constructor(readonly infos: IamActionInfo[]) {}
+  /** True when `action` is granted (compared case-insensitively); the names are lowercased once, when first asked. */
+  has(action: string): boolean {
+    this.names ??= new Set(this.infos.map((i) => i.action.toLowerCase()));
+    return this.names.has(action.toLowerCase());
+  }
+}
+
 /** True when the statement grants `action` per the catalog expansion (wildcards and NotAction included). */
-function grants(granted: IamActionInfo[], action: string): boolean {
-  const wanted = action.toLowerCase();
-  return granted.some((i) => i.action.toLowerCase() === wanted);
+function grants(granted: Granted, action: string): boolean {
+  return granted.has(action);
 }
 
 interface Context {
@@ -101,7 +112,7 @@ function statementFindings(
   policy: RolePolicy,
   statement: PolicyStatement,
   ctx: Context,
-): { findings: Finding[]; granted: IamActionInfo[] } {
+): { findings: Finding[]; granted: Granted } {
   const { partition, accountId } = ctx;
   const at = {
     resourceArn: policy.arn,
@@ -110,7 +121,7 @@ function statementFindings(
   };
   const findings: Finding[] = [];
   const add = (reasonId: FindingReason, detail: string) => findings.push({ reasonId, ...at, detail });
-  const granted = actionsOf(statement, ctx.index.iam);
+  const granted = new Granted(actionsOf(statement, ctx.index.iam));
 
   const everyAction = (statement.actions ?? []).filter(isEveryActionPattern);
   const notActionAll =
@@ -169,11 +180,18 @@ function statementFindings(
   const region = ctx.entry.region.region;
   const anyObject = `arn:${partition}:s3:::lvs-probe-bucket-0f3a9c/lvs-probe-key-0f3a9c`;
   const anyKey = `arn:${partition}:kms:${region}:${accountId}:key/lvs-probe-key-0f3a9c`;
-  const data = granted.filter(
+  // Whether the statement covers every object / every key is the same for each action: asked once.
+  let objects: boolean | undefined;
+  let keys: boolean | undefined;
+  const data = granted.infos.filter(
     (i) =>
       i.supportsResourceLevelPermissions &&
-      ((i.service === 's3' && i.resourceTypes.includes('object') && coversResource(statement, anyObject)) ||
-        (i.service === 'kms' && i.resourceTypes.includes('key') && coversResource(statement, anyKey))),
+      ((i.service === 's3' &&
+        i.resourceTypes.includes('object') &&
+        (objects ??= coversResource(statement, anyObject))) ||
+        (i.service === 'kms' &&
+          i.resourceTypes.includes('key') &&
+          (keys ??= coversResource(statement, anyKey)))),
   );
   if (data.length > 0) {
     add(
@@ -209,6 +227,30 @@ function trustFindings(view: RoleView): Finding[] {
     });
   }
   return findings;
+}
+
+/** One Allow statement's findings, and whether it is one half of the code + PassRole escalation. */
+function reviewStatement(
+  policy: RolePolicy,
+  statement: PolicyStatement,
+  ctx: Context,
+): { findings: Finding[]; codeSite: Finding | undefined; passSite: Finding | undefined } {
+  const result = statementFindings(policy, statement, ctx);
+  const site = {
+    resourceArn: policy.arn,
+    field: statementWhere(policy.name, statement),
+    observed: describeStatement(statement),
+  };
+  const code = CODE_ACTIONS.filter((a) => grants(result.granted, a));
+  const codeSite: Finding | undefined =
+    code.length > 0 && mayCoverUnder(statement, `arn:${ctx.partition}:lambda:`)
+      ? { reasonId: 'privilegeEscalation', ...site, detail: `grants ${code.join(', ')}` }
+      : undefined;
+  const passSite: Finding | undefined =
+    grants(result.granted, 'iam:PassRole') && mayCoverUnder(statement, `arn:${ctx.partition}:iam::`)
+      ? { reasonId: 'privilegeEscalation', ...site, detail: 'grants iam:PassRole' }
+      : undefined;
+  return { findings: result.findings, codeSite, passSite };
 }
 
 /** Findings of the role's policies and trust policy: everything but whether the role is shared. */
@@ -250,20 +292,18 @@ function analyseRole(
     for (const statement of policy.parsed.document.statements) {
       if (statement.effect !== 'Allow') continue; // Deny statements are not subtracted (conservative).
       allowStatements += 1;
-      const result = statementFindings(policy, statement, ctx);
-      findings.push(...result.findings);
-      const site = {
-        resourceArn: policy.arn,
-        field: statementWhere(policy.name, statement),
-        observed: describeStatement(statement),
-      };
-      const code = CODE_ACTIONS.filter((a) => grants(result.granted, a));
-      if (code.length > 0 && mayCoverUnder(statement, `arn:${ctx.partition}:lambda:`)) {
-        codeSites.push({ reasonId: 'privilegeEscalation', ...site, detail: `grants ${code.join(', ')}` });
-      }
-      if (grants(result.granted, 'iam:PassRole') && mayCoverUnder(statement, `arn:${ctx.partition}:iam::`)) {
-        passSites.push({ reasonId: 'privilegeEscalation', ...site, detail: 'grants iam:PassRole' });
-      }
+      // A managed policy's ARN names its document: its statements are reviewed once for all the
+      // roles it is attached to (per region, as the KMS probe ARN names the region).
+      const review =
+        policy.kind === 'managed'
+          ? ctx.index.memo(
+              ['LVS008:statement', policy.arn, policy.name, String(statement.index), ctx.entry.region.region],
+              () => reviewStatement(policy, statement, ctx),
+            )
+          : reviewStatement(policy, statement, ctx);
+      findings.push(...review.findings);
+      if (review.codeSite !== undefined) codeSites.push(review.codeSite);
+      if (review.passSite !== undefined) passSites.push(review.passSite);
     }
   }
   if (codeSites.length > 0 && passSites.length > 0) {
@@ -304,6 +344,83 @@ function evidenceOf(findings: Finding[]): EvidenceStep[] {
 
 const message = (what: string) =>
   `Role {{role}} of {{function}} ${what} ({{where}}); {{count}} least-privilege finding(s) in all, each in the evidence.`;
+
+/** How many of the role's users have each ARN (one each, unless the snapshot lists a function twice). */
+function usersByArn(users: readonly LambdaFunction[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of users) counts.set(f.functionArn, (counts.get(f.functionArn) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * summarizeNames of the role's other users (all but `functionArn`). The first `max` others are
+ * among the first `max + 1` users unless the function is listed more than once there.
+ */
+function otherNames(
+  users: readonly LambdaFunction[],
+  counts: ReadonlyMap<string, number>,
+  functionArn: string,
+  max = 4,
+): string {
+  const mine = counts.get(functionArn) ?? 0;
+  const head = mine <= 1 ? users.slice(0, max + 1) : users;
+  const first: string[] = [];
+  for (const f of head) {
+    if (f.functionArn === functionArn) continue;
+    if (first.length < max) first.push(f.functionName);
+  }
+  const count = users.length - mine;
+  return count <= max ? first.join(', ') : `${first.join(', ')} and ${count - max} more`;
+}
+
+/**
+ * evidenceOf([shared]): the role's users and who else uses it. Made once per role and text: every
+ * function past the role's first few users has the same "also …" list, and so the same step.
+ */
+function sharedStep(index: AuditIndex, roleArn: string, shared: Finding): EvidenceStep {
+  const [step] = index.memo(['LVS008:sharedStep', roleArn, shared.detail], () => evidenceOf([shared]));
+  if (step === undefined) throw new Error('LVS008: no evidence for the shared role');
+  return step;
+}
+
+interface RoleJudgement {
+  /** The role's findings (all but sharedRole), most severe first. */
+  sorted: Finding[];
+  /** evidenceOf(sorted). */
+  steps: EvidenceStep[];
+  unreadable: Array<{ name: string; arn: string; problem: string }>;
+  unreadableSteps: EvidenceStep[];
+  allowStatements: number;
+  /** The policies reviewed, for a pass (made on first use). */
+  reviewedSteps: () => EvidenceStep[];
+}
+
+function judgeRole(view: RoleView, analysed: ReturnType<typeof analyseRole>): RoleJudgement {
+  const sorted = [...analysed.findings].sort(bySeverity);
+  let reviewed: EvidenceStep[] | undefined;
+  return {
+    sorted,
+    steps: evidenceOf(sorted),
+    unreadable: analysed.unreadable,
+    unreadableSteps: analysed.unreadable.map((u) => ({
+      resourceArn: u.arn,
+      field: u.name,
+      observed: u.problem,
+      expected: 'a valid policy document',
+      note: 'not evaluated',
+    })),
+    allowStatements: analysed.allowStatements,
+    reviewedSteps: () =>
+      (reviewed ??= view.policies.map((p) => ({
+        resourceArn: p.arn,
+        field: p.name,
+        observed: p.parsed.ok
+          ? `${p.parsed.document.statements.length} statement(s): ${p.parsed.document.statements.map(describeStatement).join(' | ')}`
+          : p.parsed.problem,
+        note: 'reviewed: no finding',
+      }))),
+  };
+}
 
 export default defineCheck({
   meta: {
@@ -425,66 +542,65 @@ export default defineCheck({
     if (!resolved.ok) return [unknown(resolved.problem, { resourceArn: roleArn })];
     const view = resolved.value;
     const ctx: Context = { index, entry, partition: index.partition, accountId: index.accountId };
-    // The role's own findings are the same for every function in the region that uses it.
-    const analysed = index.memo(`LVS008:${roleArn}:${entry.region.region}`, () =>
-      analyseRole(view, roleArn, ctx),
+    // The role's own findings, and the evidence made of them, are the same for every function in
+    // the region that uses it (the KMS probe ARN names the region); none of it names a function.
+    const role = index.memo(['LVS008', roleArn, entry.region.region], () =>
+      judgeRole(view, analyseRole(view, roleArn, ctx)),
     );
-    const findings = [...analysed.findings];
-    const { unreadable, allowStatements } = analysed;
 
     const users = index.functionsUsingRole(roleArn);
+    let shared: Finding | undefined;
     if (users.length > 1) {
-      const others = users.filter((f) => f.functionArn !== entry.fn.functionArn).map((f) => f.functionName);
-      findings.push({
+      // Every user of the role, in index order: the same text for each of them.
+      const { observed, counts } = index.memo(['LVS008:users', roleArn], () => ({
+        observed: users.map((f) => f.functionName).join(', '),
+        counts: usersByArn(users),
+      }));
+      shared = {
         reasonId: 'sharedRole',
         resourceArn: roleArn,
         field: 'functions using the role',
-        observed: users.map((f) => f.functionName).join(', '),
-        detail: `${users.length} functions use it (also ${summarizeNames(others)})`,
-      });
+        observed,
+        detail: `${users.length} functions use it (also ${otherNames(users, counts, entry.fn.functionArn)})`,
+      };
     }
 
-    const sorted = [...findings].sort(bySeverity);
-    const top = sorted[0];
-    const unreadableSteps: EvidenceStep[] = unreadable.map((u) => ({
-      resourceArn: u.arn,
-      field: u.name,
-      observed: u.problem,
-      expected: 'a valid policy document',
-      note: 'not evaluated',
-    }));
+    // sharedRole is the only low finding, so it sorts after the role's own (already sorted) ones,
+    // and its evidence step (the role, "functions using the role") merges with none of theirs.
+    const top = role.sorted[0] ?? shared;
     if (top !== undefined) {
       return [
         fail(top.reasonId, {
           resourceArn: roleArn,
-          data: { role: view.role.roleName, detail: top.detail, where: top.field, count: sorted.length },
-          evidence: [...evidenceOf(sorted), ...unreadableSteps],
+          data: {
+            role: view.role.roleName,
+            detail: top.detail,
+            where: top.field,
+            count: role.sorted.length + (shared === undefined ? 0 : 1),
+          },
+          evidence:
+            shared === undefined
+              ? [...role.steps, ...role.unreadableSteps]
+              : [...role.steps, sharedStep(index, roleArn, shared), ...role.unreadableSteps],
         }),
       ];
     }
-    const firstUnreadable = unreadable[0];
+    const firstUnreadable = role.unreadable[0];
     if (firstUnreadable !== undefined) {
       return [
         error('invalidPolicyDocument', {
           resourceArn: roleArn,
           data: { role: view.role.roleName, policy: firstUnreadable.name, problem: firstUnreadable.problem },
-          evidence: unreadableSteps,
+          evidence: role.unreadableSteps,
         }),
       ];
     }
     return [
       pass('leastPrivilege', {
         resourceArn: roleArn,
-        data: { role: view.role.roleName, policies: view.policies.length, statements: allowStatements },
+        data: { role: view.role.roleName, policies: view.policies.length, statements: role.allowStatements },
         evidence: [
-          ...view.policies.map((p) => ({
-            resourceArn: p.arn,
-            field: p.name,
-            observed: p.parsed.ok
-              ? `${p.parsed.document.statements.length} statement(s): ${p.parsed.document.statements.map(describeStatement).join(' | ')}`
-              : p.parsed.problem,
-            note: 'reviewed: no finding',
-          })),
+          ...role.reviewedSteps(),
           {
             resourceArn: roleArn,
             field: 'functions using the role',

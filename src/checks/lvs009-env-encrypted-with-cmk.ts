@@ -165,6 +165,27 @@ function keyEvidence(
   return { findings, evidence, rotationProblem };
 }
 
+/** The key's findings and evidence (after the function's own step), the most severe finding first. */
+function judgeKey(
+  key: KmsKey,
+  keyArn: string,
+): { worst: Finding | undefined; evidence: EvidenceStep[]; rotationProblem: boolean } {
+  const { findings, evidence, rotationProblem } = keyEvidence(key, keyArn);
+  const worst = mostSevereFinding(findings);
+  if (worst !== undefined) {
+    const others = findings.filter((f) => f !== worst).map((f) => f.reasonId);
+    if (others.length > 0) {
+      evidence.push({
+        resourceArn: keyArn,
+        field: 'other findings',
+        observed: others.join(', '),
+        note: 'reported under the most severe one',
+      });
+    }
+  }
+  return { worst, evidence, rotationProblem };
+}
+
 export default defineCheck({
   meta,
   evaluate({ fn }, index) {
@@ -188,19 +209,11 @@ export default defineCheck({
     const resolved = index.kmsKey(keyArn);
     if (!resolved.ok) return [unknown(resolved.problem, { resourceArn: keyArn, evidence: [functionStep] })];
     const key = resolved.value;
-    const { findings, evidence, rotationProblem } = keyEvidence(key, keyArn);
-    const chain = [functionStep, ...evidence];
-    const worst = mostSevereFinding(findings);
+    // What the key's own state says is the same for every function that uses it.
+    const judged = index.memo(['LVS009', keyArn], () => judgeKey(key, keyArn));
+    const chain = [functionStep, ...judged.evidence];
+    const worst = judged.worst;
     if (worst !== undefined) {
-      const others = findings.filter((f) => f !== worst).map((f) => f.reasonId);
-      if (others.length > 0) {
-        chain.push({
-          resourceArn: keyArn,
-          field: 'other findings',
-          observed: others.join(', '),
-          note: 'reported under the most severe one',
-        });
-      }
       const outcome = fail(worst.reasonId, {
         resourceArn: keyArn,
         data: { key: keyArn, keyState: key.keyState },
@@ -209,7 +222,7 @@ export default defineCheck({
       // A low-severity reason stays low; medium ones drop to low without variables to protect.
       return [worst.severity === 'medium' ? { ...outcome, ...withoutVariables } : outcome];
     }
-    if (rotationProblem) {
+    if (judged.rotationProblem) {
       const rotation = key.rotationEnabled;
       const problem =
         rotation.status === 'error'

@@ -1,8 +1,8 @@
 import type { EvidenceStep } from '../core/evidence.js';
-import type { Problem } from '../snapshot/derive.js';
+import type { Problem, ReachedBucket } from '../snapshot/derive.js';
 import type { Fetched } from '../snapshot/fetched.js';
 import type { Bucket, PublicAccessBlock } from '../snapshot/schema.js';
-import { defineCheck } from './define-check.js';
+import { defineCheck, type Outcome } from './define-check.js';
 import { BUCKET_SCOPE_REASONS, forEachReachedBucket } from './lib/reached-buckets.js';
 import { fail, pass, unknown } from './lib/outcome.js';
 
@@ -105,6 +105,35 @@ function judgePublicAccessBlock(
   return { verdict, off, evidence };
 }
 
+/** The outcome for one bucket, its evidence without the hops that show how the function reaches it. */
+function judgeBucket(
+  bucket: Bucket,
+  reached: ReachedBucket,
+  account: Fetched<PublicAccessBlock>,
+  accountArn: string,
+): Outcome {
+  const encryption = judgeEncryption(bucket, reached.arn);
+  const pab = judgePublicAccessBlock(bucket, reached.arn, account, accountArn);
+  const evidence = [...encryption.evidence, ...pab.evidence];
+  const flagsOff = pab.off.join(', ');
+  if (encryption.verdict.state === 'fail') {
+    const also = pab.off.length > 0 ? ` Block Public Access is also incomplete: ${flagsOff} off.` : '';
+    return fail('noKmsEncryption', {
+      data: { bucket: reached.name, encryption: encryption.observed, also },
+      evidence,
+    });
+  }
+  if (pab.verdict.state === 'fail') {
+    return fail('publicAccessBlockIncomplete', { data: { bucket: reached.name, flagsOff }, evidence });
+  }
+  if (encryption.verdict.state === 'unknown') return unknown(encryption.verdict.problem, { evidence });
+  if (pab.verdict.state === 'unknown') return unknown(pab.verdict.problem, { evidence });
+  return pass('encryptedAndBlocked', {
+    data: { bucket: reached.name, encryption: encryption.observed },
+    evidence,
+  });
+}
+
 export default defineCheck({
   meta: {
     id: 'LVS013',
@@ -182,26 +211,11 @@ export default defineCheck({
     const account = index.snapshot.s3.accountPublicAccessBlock;
     const accountArn = `arn:${index.partition}:iam::${index.accountId}:root`;
     return forEachReachedBucket(entry, index, (bucket, reached, reach) => {
-      const encryption = judgeEncryption(bucket, reached.arn);
-      const pab = judgePublicAccessBlock(bucket, reached.arn, account, accountArn);
-      const evidence = [...reach, ...encryption.evidence, ...pab.evidence];
-      const flagsOff = pab.off.join(', ');
-      if (encryption.verdict.state === 'fail') {
-        const also = pab.off.length > 0 ? ` Block Public Access is also incomplete: ${flagsOff} off.` : '';
-        return fail('noKmsEncryption', {
-          data: { bucket: reached.name, encryption: encryption.observed, also },
-          evidence,
-        });
-      }
-      if (pab.verdict.state === 'fail') {
-        return fail('publicAccessBlockIncomplete', { data: { bucket: reached.name, flagsOff }, evidence });
-      }
-      if (encryption.verdict.state === 'unknown') return unknown(encryption.verdict.problem, { evidence });
-      if (pab.verdict.state === 'unknown') return unknown(pab.verdict.problem, { evidence });
-      return pass('encryptedAndBlocked', {
-        data: { bucket: reached.name, encryption: encryption.observed },
-        evidence,
-      });
+      // The verdict depends on the bucket (and the account setting) alone; only the reach differs.
+      const verdict = index.memo(['LVS013', reached.name], () =>
+        judgeBucket(bucket, reached, account, accountArn),
+      );
+      return { ...verdict, evidence: [...reach, ...verdict.evidence] };
     });
   },
 });

@@ -84,6 +84,120 @@ function normalizePrincipal(p: z.infer<typeof principalSchema> | undefined): Pri
   };
 }
 
+type DocumentData = z.infer<typeof documentSchema>;
+type StatementData = z.infer<typeof statementSchema>;
+type PrincipalData = z.infer<typeof principalSchema>;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A string, or an array of strings, as stringOrArray gives it; undefined when it is neither. */
+function fastStringOrArray(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v)) return undefined;
+  for (const item of v) if (typeof item !== 'string') return undefined;
+  return (v as string[]).slice();
+}
+
+/** Keys that a record would not copy as plain data; left to zod. */
+const hasOddKey = (o: object) => Object.hasOwn(o, '__proto__');
+
+function fastPrincipal(v: unknown): PrincipalData | undefined {
+  if (v === '*') return '*';
+  if (!isPlainObject(v) || hasOddKey(v)) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(v)) {
+    const list = fastStringOrArray(value);
+    if (list === undefined) return undefined;
+    out[key] = list;
+  }
+  return out;
+}
+
+function fastCondition(v: unknown): StatementData['Condition'] {
+  if (!isPlainObject(v) || hasOddKey(v)) return undefined;
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const [operator, byKey] of Object.entries(v)) {
+    if (!isPlainObject(byKey) || hasOddKey(byKey)) return undefined;
+    const keys: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries(byKey)) {
+      const list = Array.isArray(value) ? (value as unknown[]) : [value];
+      const strings: string[] = [];
+      for (const item of list) {
+        const type = typeof item;
+        if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
+        strings.push(String(item));
+      }
+      keys[key] = strings;
+    }
+    out[operator] = keys;
+  }
+  return out;
+}
+
+function fastStatement(v: unknown): StatementData | undefined {
+  if (!isPlainObject(v)) return undefined;
+  const { Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition } = v;
+  if (Sid !== undefined && typeof Sid !== 'string') return undefined;
+  if (Effect !== 'Allow' && Effect !== 'Deny') return undefined;
+  const out: StatementData = { Effect };
+  if (Sid !== undefined) out.Sid = Sid;
+  if (Principal !== undefined) {
+    const p = fastPrincipal(Principal);
+    if (p === undefined) return undefined;
+    out.Principal = p;
+  }
+  if (NotPrincipal !== undefined) {
+    const p = fastPrincipal(NotPrincipal);
+    if (p === undefined) return undefined;
+    out.NotPrincipal = p;
+  }
+  const lists = { Action, NotAction, Resource, NotResource };
+  for (const key of ['Action', 'NotAction', 'Resource', 'NotResource'] as const) {
+    const value = lists[key];
+    if (value === undefined) continue;
+    const list = fastStringOrArray(value);
+    if (list === undefined) return undefined;
+    out[key] = list;
+  }
+  if (Condition !== undefined) {
+    const c = fastCondition(Condition);
+    if (c === undefined) return undefined;
+    out.Condition = c;
+  }
+  return out;
+}
+
+/**
+ * What documentSchema.parse gives for a well-formed document, without zod (policies are parsed by
+ * the thousand); undefined for anything unusual, which then goes through zod for the same answer
+ * and zod's wording of the problem.
+ */
+function fastDocument(json: unknown): DocumentData | undefined {
+  if (!isPlainObject(json)) return undefined;
+  const { Version, Id, Statement } = json;
+  if (Version !== undefined && typeof Version !== 'string') return undefined;
+  if (Id !== undefined && typeof Id !== 'string') return undefined;
+  let statements: DocumentData['Statement'];
+  if (Array.isArray(Statement)) {
+    const list: StatementData[] = [];
+    for (const item of Statement) {
+      const statement = fastStatement(item);
+      if (statement === undefined) return undefined;
+      list.push(statement);
+    }
+    statements = list;
+  } else {
+    const statement = fastStatement(Statement);
+    if (statement === undefined) return undefined;
+    statements = statement;
+  }
+  const out: DocumentData = { Statement: statements };
+  if (Version !== undefined) out.Version = Version;
+  if (Id !== undefined) out.Id = Id;
+  return out;
+}
+
 export function parsePolicy(text: string): ParsedPolicy {
   let json: unknown;
   try {
@@ -91,7 +205,8 @@ export function parsePolicy(text: string): ParsedPolicy {
   } catch (error) {
     return { ok: false, problem: `not valid JSON (${(error as Error).message})` };
   }
-  const parsed = documentSchema.safeParse(json);
+  const fast = fastDocument(json);
+  const parsed = fast !== undefined ? { success: true as const, data: fast } : documentSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../core/result.js';
 import type { JsonReport, JsonResult } from './json-schema.js';
 import { JSON_REPORT_SCHEMA_VERSION } from './json-schema.js';
+import { stringifyDocument } from './json-text.js';
 import type { AuditReport } from './model.js';
 import { sortResults } from './order.js';
 import { summarize } from './summary.js';
@@ -66,5 +67,7 @@ export function toJsonReport(report: AuditReport): JsonReport {
 
 export function renderJson(report: AuditReport, options: JsonOptions = {}): string {
   const indent = options.indent ?? 2;
-  return `${JSON.stringify(toJsonReport(report), null, indent > 0 ? indent : undefined)}\n`;
+  const doc = toJsonReport(report);
+  // JSON.stringify(doc) and a newline, made so that the (large) result is one flat string.
+  return stringifyDocument(doc, indent > 0 ? indent : undefined, ['results'], doc.results);
 }

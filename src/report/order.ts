@@ -1,24 +1,23 @@
 import type { CheckResult } from '../core/result.js';
 
-const key = (r: CheckResult): string[] => [
-  r.accountId,
-  r.region,
-  r.functionName,
-  r.functionArn,
-  r.ruleId,
-  r.resourceArn,
-  r.reasonId,
-  r.fingerprint,
-  r.status,
-];
+/** The fields results are ordered by, most significant first. */
+const KEY_FIELDS = [
+  'accountId',
+  'region',
+  'functionName',
+  'functionArn',
+  'ruleId',
+  'resourceArn',
+  'reasonId',
+  'fingerprint',
+  'status',
+] as const satisfies ReadonlyArray<keyof CheckResult>;
 
 /** Total order of results used by every machine format, so output does not depend on evaluation order. */
 export function compareResults(a: CheckResult, b: CheckResult): number {
-  const ka = key(a);
-  const kb = key(b);
-  for (let i = 0; i < ka.length; i += 1) {
-    const x = ka[i] ?? '';
-    const y = kb[i] ?? '';
+  for (const field of KEY_FIELDS) {
+    const x = a[field] ?? '';
+    const y = b[field] ?? '';
     if (x !== y) return x < y ? -1 : 1;
   }
   return 0;

@@ -8,9 +8,11 @@ import type {
   Suppression,
 } from 'sarif';
 import type { CheckMeta } from '../checks/define-check.js';
+import type { EvidenceStep } from '../core/evidence.js';
 import type { CheckResult } from '../core/result.js';
 import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
 import type { AuditReport, SourceLocation } from './model.js';
+import { stringifyDocument } from './json-text.js';
 import { sortResults } from './order.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -89,7 +91,21 @@ function wasUnevaluated(r: CheckResult): boolean {
   return r.status === 'error' || (r.status === 'suppressed' && r.suppressedStatus === 'error');
 }
 
-function messageOf(r: CheckResult): { text: string; markdown: string } {
+/** The markdown line of an evidence step; rules share steps between results, so each is written once. */
+type StepLines = Map<EvidenceStep, string>;
+
+function stepLine(e: EvidenceStep, written: StepLines): string {
+  let line = written.get(e);
+  if (line === undefined) {
+    const expected = e.expected !== undefined ? ` (expected: ${e.expected})` : '';
+    const note = e.note !== undefined ? ` — ${e.note}` : '';
+    line = `- \`${e.field}\` on \`${e.resourceArn}\`: ${e.observed}${expected}${note}`;
+    written.set(e, line);
+  }
+  return line;
+}
+
+function messageOf(r: CheckResult, written: StepLines): { text: string; markdown: string } {
   const text =
     wasUnevaluated(r) && !/^could not evaluate/i.test(r.message)
       ? `Could not evaluate: ${r.message}`
@@ -97,11 +113,7 @@ function messageOf(r: CheckResult): { text: string; markdown: string } {
   const lines = [text];
   if (r.evidence.length > 0) {
     lines.push('', 'Evidence:');
-    for (const e of r.evidence) {
-      const expected = e.expected !== undefined ? ` (expected: ${e.expected})` : '';
-      const note = e.note !== undefined ? ` — ${e.note}` : '';
-      lines.push(`- \`${e.field}\` on \`${e.resourceArn}\`: ${e.observed}${expected}${note}`);
-    }
+    for (const e of r.evidence) lines.push(stepLine(e, written));
   }
   if (!wasUnevaluated(r)) lines.push('', `Fix: ${r.remediation}`);
   return { text, markdown: lines.join('\n') };
@@ -125,6 +137,7 @@ function resultOf(
   r: CheckResult,
   ruleIndex: Map<string, number>,
   locations: AuditReport['locations'],
+  written: StepLines,
 ): Result {
   const index = ruleIndex.get(r.ruleId);
   const suppressions: Suppression[] | undefined =
@@ -144,7 +157,7 @@ function resultOf(
     ruleId: r.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: wasUnevaluated(r) ? UNEVALUATED_LEVEL : SARIF_LEVEL[r.severity],
-    message: messageOf(r),
+    message: messageOf(r, written),
     locations: [
       locationOf(r, Object.hasOwn(locations, r.functionArn) ? locations[r.functionArn] : undefined),
     ],
@@ -192,8 +205,9 @@ function notifications(report: AuditReport): Notification[] {
 export function toSarifLog(report: AuditReport, options: SarifOptions = {}): Log {
   const rules = report.checks.map(ruleOf);
   const ruleIndex = new Map(report.checks.map((meta, i) => [meta.id, i]));
+  const written: StepLines = new Map();
   const results = sortResults(report.results.filter((r) => ALERT_STATUSES.has(r.status))).map((r) =>
-    resultOf(r, ruleIndex, report.locations),
+    resultOf(r, ruleIndex, report.locations, written),
   );
   const toolNotifications = notifications(report);
   return {
@@ -225,5 +239,7 @@ export function toSarifLog(report: AuditReport, options: SarifOptions = {}): Log
 }
 
 export function renderSarif(report: AuditReport, options: SarifOptions = {}): string {
-  return `${JSON.stringify(toSarifLog(report, options), null, options.indent ?? 2)}\n`;
+  const log = toSarifLog(report, options);
+  // JSON.stringify(log) and a newline, made so that the (large) result is one flat string.
+  return stringifyDocument(log, options.indent ?? 2, ['runs', 0, 'results'], log.runs[0]?.results ?? []);
 }

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { EvidenceStep } from '../core/evidence.js';
 import type { CheckResult } from '../core/result.js';
 import { isAtLeast, SEVERITIES, severityRank, type Severity } from '../core/severity.js';
 import type { AuditReport, FunctionDataPath } from './model.js';
@@ -44,12 +45,30 @@ type Layer = keyof typeof LAYER_RULES;
 
 /** fail > error > suppressed > pass > not applicable (or not evaluated). */
 export function markOf(results: readonly CheckResult[]): Mark {
-  const has = (s: CheckResult['status']) => results.some((r) => r.status === s);
-  if (has('fail')) return 'fail';
-  if (has('error')) return 'error';
-  if (has('suppressed')) return 'suppressed';
-  if (has('pass')) return 'pass';
-  return 'na';
+  const seen = new MarkSeen();
+  for (const r of results) seen.add(r.status);
+  return seen.mark();
+}
+
+/** Which statuses a layer's results have, to mark it as markOf would, without collecting them. */
+class MarkSeen {
+  private fail = false;
+  private error = false;
+  private suppressed = false;
+  private pass = false;
+  add(status: CheckResult['status']): void {
+    if (status === 'fail') this.fail = true;
+    else if (status === 'error') this.error = true;
+    else if (status === 'suppressed') this.suppressed = true;
+    else if (status === 'pass') this.pass = true;
+  }
+  mark(): Mark {
+    if (this.fail) return 'fail';
+    if (this.error) return 'error';
+    if (this.suppressed) return 'suppressed';
+    if (this.pass) return 'pass';
+    return 'na';
+  }
 }
 
 interface Node {
@@ -67,26 +86,33 @@ const STATUS_ORDER: Record<CheckResult['status'], number> = {
   'not-applicable': 4,
 };
 
+/** resourceArn is `id`, or ends with `/id` or `:id`. */
 function namesResource(resourceArn: string, id: string): boolean {
-  return resourceArn === id || resourceArn.endsWith(`/${id}`) || resourceArn.endsWith(`:${id}`);
+  if (resourceArn === id) return true;
+  const at = resourceArn.length - id.length - 1;
+  if (at < 0 || !resourceArn.endsWith(id)) return false;
+  const before = resourceArn.charCodeAt(at);
+  return before === 0x2f /* / */ || before === 0x3a; /* : */
 }
 
 class Painter {
-  constructor(readonly c: ChalkInstance) {}
+  /** Each mark, painted once: the same string every time it is drawn. */
+  private readonly marks: Record<Mark, string>;
+  /** c.gray; without colour (level 0) chalk gives the text back, so no call is made. */
+  readonly gray: (text: string) => string;
+
+  constructor(readonly c: ChalkInstance) {
+    this.marks = {
+      pass: c.green(MARK_SYMBOL.pass),
+      fail: c.red.bold(MARK_SYMBOL.fail),
+      error: c.yellow.bold(MARK_SYMBOL.error),
+      suppressed: c.cyan(MARK_SYMBOL.suppressed),
+      na: c.gray(MARK_SYMBOL.na),
+    };
+    this.gray = c.level > 0 ? (text) => c.gray(text) : (text) => text;
+  }
   mark(m: Mark): string {
-    const s = MARK_SYMBOL[m];
-    switch (m) {
-      case 'pass':
-        return this.c.green(s);
-      case 'fail':
-        return this.c.red.bold(s);
-      case 'error':
-        return this.c.yellow.bold(s);
-      case 'suppressed':
-        return this.c.cyan(s);
-      case 'na':
-        return this.c.gray(s);
-    }
+    return this.marks[m];
   }
   severity(s: Severity, text: string = s.toUpperCase()): string {
     switch (s) {
@@ -104,66 +130,182 @@ class Painter {
   }
 }
 
+/** The characters `\s` matches (ECMAScript WhiteSpace and LineTerminator). */
+function isSpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** A line whose words are not all separated by single spaces: the words joined by one space. */
+function normalizeSpaces(line: string): string {
+  return line
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .join(' ');
+}
+
+/**
+ * Greedy word wrap, line by line into `emit`: each `\n`-separated paragraph is split into words at
+ * whitespace and refilled with single spaces; a word longer than the line gets a line of its own.
+ * Works on indices, so a line whose words are single-spaced in `text` is one slice of it.
+ */
+function wrapEach(text: string, width: number, emit: (line: string) => void): void {
+  // Fast path: a line that fits and has only single spaces wraps to itself.
+  if (text.length <= width && !/[^\S ]| {2}|^ | $/.test(text)) {
+    emit(text);
+    return;
+  }
+  const n = text.length;
+  // Text whose only whitespace is ' ' (nearly all of it): words end where indexOf finds a space.
+  const spacesOnly = !/[^\S ]/.test(text);
+  let p = 0;
+  for (;;) {
+    let end = spacesOnly ? n : text.indexOf('\n', p);
+    if (end < 0) end = n;
+    let lineStart = 0;
+    let lineEnd = 0;
+    let lineLength = 0;
+    let singleSpaced = true;
+    let i = p;
+    while (i < end) {
+      if (spacesOnly) {
+        while (i < end && text.charCodeAt(i) === 0x20) i++;
+      } else {
+        while (i < end && isSpace(text.charCodeAt(i))) i++;
+      }
+      if (i >= end) break;
+      const wordStart = i;
+      if (spacesOnly) {
+        i = text.indexOf(' ', i);
+        if (i < 0) i = end;
+      } else {
+        while (i < end && !isSpace(text.charCodeAt(i))) i++;
+      }
+      const wordLength = i - wordStart;
+      if (lineLength === 0) {
+        lineStart = wordStart;
+        lineLength = wordLength;
+        singleSpaced = true;
+      } else if (lineLength + 1 + wordLength <= width) {
+        if (wordStart !== lineEnd + 1 || text.charCodeAt(lineEnd) !== 0x20) singleSpaced = false;
+        lineLength += 1 + wordLength;
+      } else {
+        const line = text.slice(lineStart, lineEnd);
+        emit(singleSpaced ? line : normalizeSpaces(line));
+        lineStart = wordStart;
+        lineLength = wordLength;
+        singleSpaced = true;
+      }
+      lineEnd = i;
+    }
+    if (lineLength === 0) emit('');
+    else {
+      const line = text.slice(lineStart, lineEnd);
+      emit(singleSpaced ? line : normalizeSpaces(line));
+    }
+    if (end >= n) return;
+    p = end + 1;
+  }
+}
+
 /** Greedy word wrap; a word longer than the line (an ARN) gets a line of its own, unbroken. */
 export function wrap(text: string, width: number): string[] {
-  // Fast path: a line that fits and has only single spaces wraps to itself.
-  if (text.length <= width && !/[^\S ]| {2}|^ | $/.test(text)) return [text];
   const out: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
-      if (line === '') line = word;
-      else if (line.length + 1 + word.length <= width) line += ` ${word}`;
-      else {
-        out.push(line);
-        line = word;
-      }
-    }
-    out.push(line);
-  }
+  wrapEach(text, width, (line) => out.push(line));
   return out;
+}
+
+const pads: string[] = [];
+const padOf = (n: number): string => (pads[n] ??= ' '.repeat(n));
+
+/** Pushes the wrapped text, the first line prefixed with `first` and the rest with spaces of the same width. */
+function pushHang(
+  out: string[],
+  first: string,
+  text: string,
+  width: number,
+  firstVisible = first.length,
+): void {
+  const pad = padOf(firstVisible);
+  let prefix = first;
+  wrapEach(text, Math.max(20, width - firstVisible), (line) => {
+    out.push(prefix + line);
+    prefix = pad;
+  });
 }
 
 /** Prefixes the first wrapped line with `first` and the rest with spaces of the same width. */
 function hang(first: string, text: string, width: number, firstVisible = first.length): string[] {
-  const pad = ' '.repeat(firstVisible);
-  return wrap(text, Math.max(20, width - firstVisible)).map((l, i) => (i === 0 ? first : pad) + l);
+  const out: string[] = [];
+  pushHang(out, first, text, width, firstVisible);
+  return out;
+}
+
+/** For each rule, the layers it judges (LAYER_RULES read the other way). */
+const LAYERS_OF_RULE = new Map<string, Layer[]>();
+for (const [layer, rules] of Object.entries(LAYER_RULES) as Array<[Layer, readonly string[]]>) {
+  for (const rule of rules) LAYERS_OF_RULE.set(rule, [...(LAYERS_OF_RULE.get(rule) ?? []), layer]);
 }
 
 class FunctionBlock {
+  /** This function's results of each layer's rules, in result order. */
+  private readonly byLayer = new Map<Layer, CheckResult[]>();
+
   constructor(
     readonly path: FunctionDataPath,
     /** This function's results only. */
     private readonly mine: readonly CheckResult[],
-  ) {}
+  ) {
+    for (let i = 0; i < mine.length; i++) {
+      const r = mine[i] as CheckResult;
+      for (const layer of LAYERS_OF_RULE.get(r.ruleId) ?? []) {
+        const list = this.byLayer.get(layer);
+        if (list) list.push(r);
+        else this.byLayer.set(layer, [r]);
+      }
+    }
+  }
 
-  /** Results of the layer's rules that concern the node `id` (or the function as a whole). */
-  private about(layer: Layer, id: string | null): CheckResult[] {
-    const rules: readonly string[] = LAYER_RULES[layer];
-    return this.mine.filter(
-      (r) =>
-        rules.includes(r.ruleId) &&
-        (r.resourceArn === this.path.functionArn || (id !== null && namesResource(r.resourceArn, id))),
-    );
+  /** markOf the results of the layer's rules that concern the node `id` (or the function as a whole). */
+  private markAbout(layer: Layer, id: string | null): Mark {
+    const functionArn = this.path.functionArn;
+    const results = this.byLayer.get(layer);
+    if (results === undefined) return 'na';
+    const seen = new MarkSeen();
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as CheckResult;
+      if (r.resourceArn === functionArn || (id !== null && namesResource(r.resourceArn, id)))
+        seen.add(r.status);
+    }
+    return seen.mark();
   }
 
   private node(layer: Layer, id: string | null, label: string, detail?: string, children: Node[] = []): Node {
-    return {
-      mark: markOf(this.about(layer, id)),
-      label,
-      ...(detail !== undefined ? { detail } : {}),
-      children,
-    };
+    const node: Node = { mark: this.markAbout(layer, id), label, children };
+    if (detail !== undefined) node.detail = detail;
+    return node;
   }
 
   /** Results of a layer that name a resource the tree does not show (e.g. "all buckets"). */
   private strays(layer: Layer, shown: readonly string[]): Map<string, CheckResult[]> {
-    const rules: readonly string[] = LAYER_RULES[layer];
     const out = new Map<string, CheckResult[]>();
-    for (const r of this.mine) {
-      if (!rules.includes(r.ruleId) || r.resourceArn === this.path.functionArn) continue;
+    for (const r of this.byLayer.get(layer) ?? []) {
+      if (r.resourceArn === this.path.functionArn) continue;
       if (shown.some((id) => namesResource(r.resourceArn, id))) continue;
-      out.set(r.resourceArn, [...(out.get(r.resourceArn) ?? []), r]);
+      const list = out.get(r.resourceArn);
+      if (list) list.push(r);
+      else out.set(r.resourceArn, [r]);
     }
     return out;
   }
@@ -188,7 +330,7 @@ class FunctionBlock {
       const children: Node[] = [];
       if (s.routeTableId === null) {
         children.push({
-          mark: markOf(this.about('routeTable', null)),
+          mark: this.markAbout('routeTable', null),
           label: 'route table unknown',
           children: [],
         });
@@ -242,7 +384,7 @@ class FunctionBlock {
     top.push(
       p.vpcId === null
         ? {
-            mark: markOf(this.about('vpc', null)),
+            mark: this.markAbout('vpc', null),
             label: 'VPC',
             detail: 'not attached',
             children: subnetNodes,
@@ -255,7 +397,7 @@ class FunctionBlock {
     }
     if (p.securityGroupIds.length === 0)
       top.push({
-        mark: markOf(this.about('securityGroup', null)),
+        mark: this.markAbout('securityGroup', null),
         label: 'security groups',
         detail: 'none',
         children: [],
@@ -265,7 +407,7 @@ class FunctionBlock {
     top.push(
       p.kmsKeyArn === null
         ? {
-            mark: markOf(this.about('kmsKey', null)),
+            mark: this.markAbout('kmsKey', null),
             label: 'KMS key',
             detail: 'AWS managed key, no KMSKeyArn',
             children: [],
@@ -277,20 +419,19 @@ class FunctionBlock {
   }
 }
 
-function drawTree(root: Node, paint: Painter, indent: string): string[] {
-  const lines: string[] = [];
+function drawTree(root: Node, paint: Painter, indent: string, lines: string[]): void {
   const label = (n: Node) =>
-    `${paint.mark(n.mark)} ${n.label}${n.detail !== undefined ? paint.c.gray(` (${n.detail})`) : ''}`;
+    `${paint.mark(n.mark)} ${n.label}${n.detail !== undefined ? paint.gray(` (${n.detail})`) : ''}`;
   const walk = (n: Node, prefix: string) => {
-    n.children.forEach((child, i) => {
-      const last = i === n.children.length - 1;
-      lines.push(`${indent}${paint.c.gray(prefix + (last ? '└─ ' : '├─ '))}${label(child)}`);
-      walk(child, prefix + (last ? '   ' : '│  '));
-    });
+    const last = n.children.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const child = n.children[i] as Node;
+      lines.push(`${indent}${paint.gray(prefix + (i === last ? '└─ ' : '├─ '))}${label(child)}`);
+      walk(child, prefix + (i === last ? '   ' : '│  '));
+    }
   };
   lines.push(`${indent}${label(root)}`);
   walk(root, '');
-  return lines;
 }
 
 function byConcern(a: CheckResult, b: CheckResult): number {
@@ -302,53 +443,122 @@ function byConcern(a: CheckResult, b: CheckResult): number {
   );
 }
 
-function findingLines(r: CheckResult, paint: Painter, width: number): string[] {
-  const c = paint.c;
-  const indent = '      ';
-  const mark = paint.mark(r.status === 'fail' ? 'fail' : 'error');
-  const sev = paint.severity(r.severity, r.severity.toUpperCase().padEnd(8));
-  const what = r.status === 'error' ? c.yellow(' could not be evaluated') : '';
-  const lines = [`  ${mark} ${sev} ${c.bold(r.ruleId)} ${r.ruleName}${what}`];
-  lines.push(...wrap(r.message, width - indent.length).map((l) => indent + l));
-  if (r.resourceArn !== r.functionArn) lines.push(`${indent}${c.gray('resource')} ${r.resourceArn}`);
-  for (const e of r.evidence) {
-    const expected = e.expected !== undefined ? `; expected ${e.expected}` : '';
-    const note = e.note !== undefined ? ` (${e.note})` : '';
-    const step = hang(
-      `${indent}${c.gray('·')} `,
-      `${e.field}: ${e.observed}${expected}${note}`,
-      width,
-      indent.length + 2,
-    );
-    lines.push(...step);
-    if (e.resourceArn !== '' && e.resourceArn !== r.resourceArn && e.resourceArn !== r.functionArn) {
-      lines.push(`${indent}  ${c.gray(`at ${e.resourceArn}`)}`);
+const FINDING_INDENT = '      ';
+/** Lines per chunk of the document (about 150 kB of text, past V8's large-object threshold). */
+const CHUNK_LINES = 2000;
+
+/** What is drawn the same way wherever it appears, drawn once per report. */
+class Drawn {
+  /**
+   * An evidence step's wrapped lines (joined: the document joins its lines with '\n' anyway), and
+   * its "at <resource>" line once needed. Rules share steps between results.
+   */
+  private readonly steps = new Map<EvidenceStep, { text: string; at?: string }>();
+  /** The wrapped "fix:" lines of a remediation, joined. */
+  private readonly fixes = new Map<string, string>();
+  private readonly headings = new Map<string, string>();
+  private readonly bullet: string;
+  private readonly fix: string;
+  /** "      resource " before the resource ARN of a result about another resource than the function. */
+  readonly resourcePrefix: string;
+
+  constructor(
+    readonly paint: Painter,
+    readonly width: number,
+  ) {
+    this.bullet = `${FINDING_INDENT}${paint.gray('·')} `;
+    this.fix = `${FINDING_INDENT}${paint.c.green('fix:')} `;
+    this.resourcePrefix = `${FINDING_INDENT}${paint.gray('resource')} `;
+  }
+
+  step(e: EvidenceStep): { text: string; at?: string } {
+    let drawn = this.steps.get(e);
+    if (drawn === undefined) {
+      const expected = e.expected !== undefined ? `; expected ${e.expected}` : '';
+      const note = e.note !== undefined ? ` (${e.note})` : '';
+      const lines = hang(
+        this.bullet,
+        `${e.field}: ${e.observed}${expected}${note}`,
+        this.width,
+        FINDING_INDENT.length + 2,
+      );
+      drawn = { text: lines.join('\n') };
+      this.steps.set(e, drawn);
     }
+    return drawn;
   }
-  if (r.status === 'fail') {
-    lines.push(...hang(`${indent}${c.green('fix:')} `, r.remediation, width, indent.length + 5));
+
+  /** The first line of a failing or unevaluated result; the same for every result of a rule, status and severity. */
+  heading(r: CheckResult): string {
+    const key = `${r.status}\u0000${r.severity}\u0000${r.ruleId}\u0000${r.ruleName}`;
+    let line = this.headings.get(key);
+    if (line === undefined) {
+      const c = this.paint.c;
+      const mark = this.paint.mark(r.status === 'fail' ? 'fail' : 'error');
+      const sev = this.paint.severity(r.severity, r.severity.toUpperCase().padEnd(8));
+      const what = r.status === 'error' ? c.yellow(' could not be evaluated') : '';
+      line = `  ${mark} ${sev} ${c.bold(r.ruleId)} ${r.ruleName}${what}`;
+      this.headings.set(key, line);
+    }
+    return line;
   }
-  return lines;
+
+  remediation(text: string): string {
+    let drawn = this.fixes.get(text);
+    if (drawn === undefined) {
+      drawn = hang(this.fix, text, this.width, FINDING_INDENT.length + 5).join('\n');
+      this.fixes.set(text, drawn);
+    }
+    return drawn;
+  }
 }
 
-function suppressedLine(r: CheckResult, paint: Painter, width: number): string[] {
+function pushFinding(out: string[], r: CheckResult, drawn: Drawn): void {
+  const { paint, width } = drawn;
+  const indent = FINDING_INDENT;
+  out.push(drawn.heading(r));
+  wrapEach(r.message, width - indent.length, (l) => out.push(indent + l));
+  if (r.resourceArn !== r.functionArn) out.push(drawn.resourcePrefix + r.resourceArn);
+  for (let i = 0; i < r.evidence.length; i++) {
+    const e = r.evidence[i] as EvidenceStep;
+    const step = drawn.step(e);
+    out.push(step.text);
+    if (e.resourceArn !== '' && e.resourceArn !== r.resourceArn && e.resourceArn !== r.functionArn) {
+      out.push((step.at ??= `${indent}  ${paint.gray(`at ${e.resourceArn}`)}`));
+    }
+  }
+  if (r.status === 'fail') out.push(drawn.remediation(r.remediation));
+}
+
+function pushSuppressed(out: string[], r: CheckResult, paint: Painter, width: number): void {
   const on = r.resourceArn !== r.functionArn ? ` on ${r.resourceArn}` : '';
   const until = r.suppression?.expires ? ` (until ${r.suppression.expires})` : '';
   const was = r.suppressedStatus === 'error' ? ' [error]' : '';
   const text = `${r.ruleId} ${r.ruleName}${was}${on}: ${r.suppression?.reason ?? 'suppressed'}${until}`;
-  return hang(`  ${paint.mark('suppressed')} ${paint.c.cyan('suppressed')} `, text, width, 15);
+  pushHang(out, `  ${paint.mark('suppressed')} ${paint.c.cyan('suppressed')} `, text, width, 15);
 }
 
-function passLine(r: CheckResult, paint: Painter, width: number): string[] {
+function pushPass(out: string[], r: CheckResult, paint: Painter, width: number): void {
   const m = r.status === 'pass' ? 'pass' : 'na';
-  return hang(`  ${paint.mark(m)} `, `${r.ruleId} ${r.ruleName}: ${r.message}`, width, 4);
+  pushHang(out, `  ${paint.mark(m)} `, `${r.ruleId} ${r.ruleName}: ${r.message}`, width, 4);
 }
 
 function summaryLines(report: AuditReport, paint: Painter): string[] {
   const c = paint.c;
   const s = summarize(report.results, report.dataPaths);
-  const count = (status: CheckResult['status'], severity: Severity) =>
-    report.results.filter((r) => r.status === status && r.severity === severity).length;
+  // One pass over the results: status -> severity -> count.
+  const counts = new Map<string, Map<string, number>>();
+  let failing = 0;
+  for (const r of report.results) {
+    let bySeverity = counts.get(r.status);
+    if (bySeverity === undefined) {
+      bySeverity = new Map();
+      counts.set(r.status, bySeverity);
+    }
+    bySeverity.set(r.severity, (bySeverity.get(r.severity) ?? 0) + 1);
+    if (r.status === 'fail' && isAtLeast(r.severity, report.failOn)) failing += 1;
+  }
+  const count = (status: CheckResult['status'], severity: Severity) => counts.get(status)?.get(severity) ?? 0;
   const lines = [c.bold('Summary'), ''];
   lines.push(
     `  ${'severity'.padEnd(10)}${'fail'.padStart(6)}${'error'.padStart(7)}${'suppressed'.padStart(12)}`,
@@ -364,9 +574,6 @@ function summaryLines(report: AuditReport, paint: Painter): string[] {
       `${c.green(`${s.pass} pass`)}, ${c.red(`${s.fail} fail`)}, ${c.yellow(`${s.error} error`)}, ` +
       `${s.notApplicable} not applicable, ${c.cyan(`${s.suppressed} suppressed`)}`,
   );
-  const failing = report.results.filter(
-    (r) => r.status === 'fail' && isAtLeast(r.severity, report.failOn),
-  ).length;
   if (failing > 0)
     lines.push(
       `  ${paint.mark('fail')} ${c.red.bold(`${failing} failing result(s) at or above ${report.failOn}`)}`,
@@ -393,7 +600,10 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
   const paint = new Painter(options.chalk ?? new Chalk({ level: 0 }));
   const c = paint.c;
   const width = options.width ?? 100;
+  const drawn = new Drawn(paint, width);
+  /** Lines not yet joined into a chunk; never empty when joined, since a function leaves a line or more. */
   const out: string[] = [];
+  const chunks: string[] = [];
 
   // Functions in data-path order, then any that only appear in results (drawn without a tree).
   const heads = new Map<
@@ -403,7 +613,8 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
   for (const p of report.dataPaths)
     heads.set(p.functionArn, { name: p.functionName, region: p.region, accountId: p.accountId, path: p });
   const resultsByFunction = new Map<string, CheckResult[]>();
-  for (const r of report.results) {
+  for (let i = 0; i < report.results.length; i++) {
+    const r = report.results[i] as CheckResult;
     if (!heads.has(r.functionArn))
       heads.set(r.functionArn, { name: r.functionName, region: r.region, accountId: r.accountId });
     const list = resultsByFunction.get(r.functionArn);
@@ -415,12 +626,14 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
   for (const [functionArn, head] of heads) {
     const results = resultsByFunction.get(functionArn) ?? [];
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
-    if (head.path !== undefined)
-      out.push(...drawTree(new FunctionBlock(head.path, results).tree(), paint, '  '));
+    if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, '  ', out);
     const problems = results.filter((r) => r.status === 'fail' || r.status === 'error').sort(byConcern);
     if (problems.length > 0) {
       out.push('');
-      for (const r of problems) out.push(...findingLines(r, paint, width), '');
+      for (let i = 0; i < problems.length; i++) {
+        pushFinding(out, problems[i] as CheckResult, drawn);
+        out.push('');
+      }
     }
     const suppressed = results.filter((r) => r.status === 'suppressed').sort(byConcern);
     if (problems.length === 0) {
@@ -429,30 +642,39 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
         `  ${paint.mark('pass')} ${c.green(`nothing fails or errors (${passed} pass, ${suppressed.length} suppressed)`)}`,
       );
     }
-    for (const r of suppressed) out.push(...suppressedLine(r, paint, width));
+    for (const r of suppressed) pushSuppressed(out, r, paint, width);
     if (options.verbose) {
       const passing = results
         .filter((r) => r.status === 'pass' || r.status === 'not-applicable')
         .sort(byConcern);
       if (passing.length > 0) out.push(c.gray('  passing and not applicable:'));
-      for (const r of passing) out.push(...passLine(r, paint, width));
+      for (const r of passing) pushPass(out, r, paint, width);
     }
     if (out[out.length - 1] !== '') out.push('');
+    // Every few thousand lines become one string: the lines are garbage at once rather than kept
+    // (and copied by the GC) until the end. Joining the chunks with '\n' joins the lines as one join would.
+    if (out.length >= CHUNK_LINES) {
+      chunks.push(out.join('\n'));
+      out.length = 0;
+    }
   }
 
-  out.push(...summaryLines(report, paint));
+  for (const line of summaryLines(report, paint)) out.push(line);
 
   if (report.errors.length > 0) {
     out.push('', c.bold(`API errors (${report.errors.length})`));
     for (const e of report.errors) {
       const where = [e.region, e.resource].filter((x) => x !== undefined && x !== '').join(' ');
       const text = `${e.service}:${e.operation}${where ? ` ${where}` : ''}: ${e.code}${e.message ? ` (${e.message})` : ''}`;
-      out.push(...hang(`  ${paint.mark('error')} `, text, width, 4));
+      pushHang(out, `  ${paint.mark('error')} `, text, width, 4);
     }
   }
   if (report.warnings.length > 0) {
     out.push('', c.bold(`Warnings (${report.warnings.length})`));
-    for (const w of report.warnings) out.push(...hang(`  ${c.yellow('!')} `, w, width, 4));
+    for (const w of report.warnings) pushHang(out, `  ${c.yellow('!')} `, w, width, 4);
   }
-  return `${out.join('\n')}\n`;
+  // Ends with a newline; joined once more, so the document is one flat string (no copy when it is written).
+  out.push('');
+  chunks.push(out.join('\n'));
+  return chunks.join('\n');
 }

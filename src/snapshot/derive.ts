@@ -77,6 +77,7 @@ export class RegionIndex {
   readonly s3PrefixList: Resolved<PrefixList>;
   private readonly explicitTableBySubnet = new Map<string, RouteTable>();
   private readonly mainTableByVpc = new Map<string, RouteTable>();
+  private readonly s3RouteTargets = new Map<RouteTable, Resolved<S3RouteTarget>>();
 
   constructor(
     readonly snapshot: RegionSnapshot,
@@ -134,8 +135,17 @@ export class RegionIndex {
       : missing('main route table of', subnet.value.vpcId);
   }
 
-  /** The S3 gateway route of a table (SPEC LVS003), judged against the region's S3 prefix list. */
+  /** The S3 gateway route of a table (SPEC LVS003), judged against the region's S3 prefix list; once per table. */
   s3RouteTarget(table: RouteTable): Resolved<S3RouteTarget> {
+    let target = this.s3RouteTargets.get(table);
+    if (target === undefined) {
+      target = this.computeS3RouteTarget(table);
+      this.s3RouteTargets.set(table, target);
+    }
+    return target;
+  }
+
+  private computeS3RouteTarget(table: RouteTable): Resolved<S3RouteTarget> {
     if (!this.s3PrefixList.ok) return this.s3PrefixList;
     const prefixListId = this.s3PrefixList.value.prefixListId;
     const toS3 = table.routes.filter((r) => r.destinationPrefixListId === prefixListId);
@@ -196,6 +206,13 @@ export interface BucketReach {
   problems: Problem[];
 }
 
+/** One level of AuditIndex.memo's cache for keys given as parts. */
+interface MemoNode {
+  done: boolean;
+  value: unknown;
+  next: Map<string, MemoNode> | undefined;
+}
+
 export class AuditIndex {
   readonly regions: RegionIndex[];
   readonly functions: FunctionEntry[];
@@ -203,8 +220,12 @@ export class AuditIndex {
   private readonly policyCache = new Map<string, ParsedPolicy>();
   private readonly roleViews = new Map<string, Resolved<RoleView>>();
   private readonly reachCache = new Map<string, BucketReach>();
+  private readonly roleReachCache = new Map<string, { reach: BucketReach; unsorted: ReachedBucket[] }>();
+  private readonly s3DataAccess = new WeakMap<PolicyStatement, boolean>();
   private readonly functionsByRole = new Map<string, LambdaFunction[]>();
   private readonly memos = new Map<string, unknown>();
+  private readonly memoTree = new Map<string, MemoNode>();
+  private readonly perFunction = new Map<FunctionEntry, Map<string, unknown>>();
 
   constructor(
     readonly snapshot: AccountSnapshot,
@@ -246,12 +267,50 @@ export class AuditIndex {
 
   /**
    * Caches a pure computation about a shared resource (a role, a bucket policy) for this run, so a
-   * resource used by many functions is analysed once. `key` must name everything the result depends on.
+   * resource used by many functions is analysed once. `key` must name everything the result depends
+   * on: a string, or its parts (the rule, then the resource IDs), which are looked up without being
+   * joined into a new string on every call.
    */
-  memo<T>(key: string, compute: () => T): T {
-    if (this.memos.has(key)) return this.memos.get(key) as T;
+  memo<T>(key: string | readonly string[], compute: () => T): T {
+    if (typeof key === 'string') {
+      const known = this.memos.get(key);
+      if (known !== undefined || this.memos.has(key)) return known as T;
+      const value = compute();
+      this.memos.set(key, value);
+      return value;
+    }
+    let level = this.memoTree;
+    let node: MemoNode | undefined;
+    for (const part of key) {
+      if (node !== undefined) level = node.next ??= new Map<string, MemoNode>();
+      node = level.get(part);
+      if (node === undefined) {
+        node = { done: false, value: undefined, next: undefined };
+        level.set(part, node);
+      }
+    }
+    if (node === undefined) throw new Error('memo: a key needs at least one part');
+    if (node.done) return node.value as T;
     const value = compute();
-    this.memos.set(key, value);
+    node.value = value;
+    node.done = true;
+    return value;
+  }
+
+  /**
+   * Caches a pure computation about one function for this run, for what several rules derive alike
+   * from it (its VPC attachment and the evidence step that shows it). `key` names the computation.
+   */
+  forFunction<T>(entry: FunctionEntry, key: string, compute: () => T): T {
+    let cache = this.perFunction.get(entry);
+    if (cache === undefined) {
+      cache = new Map();
+      this.perFunction.set(entry, cache);
+    }
+    const known = cache.get(key);
+    if (known !== undefined || cache.has(key)) return known as T;
+    const value = compute();
+    cache.set(key, value);
     return value;
   }
 
@@ -326,6 +385,36 @@ export class AuditIndex {
   }
 
   private computeReach(fn: LambdaFunction): BucketReach {
+    const { reach: role, unsorted } = this.roleReach(fn.role);
+    const envPaths: Array<{ name: string; path: ReachPath }> = [];
+    for (const variable of fn.environment) {
+      if (variable.bucketName !== null)
+        envPaths.push({ name: variable.bucketName, path: { via: 'environment', variable: variable.name } });
+    }
+    // Without environment buckets the role's (sorted) list is the answer, shared by the role's functions.
+    if (envPaths.length === 0) return role;
+    const found = new Map<string, ReachedBucket>();
+    for (const bucket of unsorted) found.set(bucket.name, { ...bucket, paths: [...bucket.paths] });
+    for (const { name, path } of envPaths) {
+      let bucket = found.get(name);
+      if (!bucket) {
+        bucket = { name, arn: bucketArn(this.partition, name), paths: [] };
+        found.set(name, bucket);
+      }
+      bucket.paths.push(path);
+    }
+    const buckets = [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return { buckets, unbounded: role.unbounded, problems: role.problems };
+  }
+
+  /**
+   * The role's part of SPEC 2.2 (buckets its S3 Allow statements name), once per role; `unsorted`
+   * keeps the order in which the buckets were found, for merging a function's environment buckets.
+   * Nothing in it names a function, so the role's functions share it.
+   */
+  private roleReach(roleArn: string): { reach: BucketReach; unsorted: ReachedBucket[] } {
+    let cached = this.roleReachCache.get(roleArn);
+    if (cached !== undefined) return cached;
     const found = new Map<string, ReachedBucket>();
     const problems: Problem[] = [];
     let unbounded: BucketReach['unbounded'];
@@ -338,7 +427,7 @@ export class AuditIndex {
       bucket.paths.push(path);
     };
 
-    const view = this.roleView(fn.role);
+    const view = this.roleView(roleArn);
     if (!view.ok) problems.push(view.problem);
     else {
       for (const policy of view.value.policies) {
@@ -377,16 +466,24 @@ export class AuditIndex {
         }
       }
     }
-    for (const variable of fn.environment) {
-      if (variable.bucketName !== null)
-        add(variable.bucketName, { via: 'environment', variable: variable.name });
-    }
-    const buckets = [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
-    return { buckets, unbounded, problems };
+    const unsorted = [...found.values()];
+    const buckets = [...unsorted].sort((a, b) => a.name.localeCompare(b.name));
+    cached = { reach: { buckets, unbounded, problems }, unsorted };
+    this.roleReachCache.set(roleArn, cached);
+    return cached;
   }
 
   /** True when the statement's actions include an S3 action on objects (GetObject, PutObject…). */
   grantsS3DataAccess(statement: PolicyStatement): boolean {
+    let grants = this.s3DataAccess.get(statement);
+    if (grants === undefined) {
+      grants = this.computeS3DataAccess(statement);
+      this.s3DataAccess.set(statement, grants);
+    }
+    return grants;
+  }
+
+  private computeS3DataAccess(statement: PolicyStatement): boolean {
     const isData = (action: string) => {
       const info = this.iam.lookup(action);
       return info !== undefined && info.service === 's3' && info.resourceTypes.includes('object');

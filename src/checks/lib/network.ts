@@ -1,6 +1,7 @@
 import type { EvidenceStep } from '../../core/evidence.js';
 import { routeTableArn, securityGroupArn, subnetArn } from '../../snapshot/arn.js';
 import type {
+  AuditIndex,
   EffectiveRouteTable,
   FunctionEntry,
   Problem,
@@ -41,6 +42,29 @@ export function vpcAttachment(fn: LambdaFunction): VpcAttachment | undefined {
     subnetIds: [...new Set(config.subnetIds)],
     securityGroupIds: [...new Set(config.securityGroupIds)],
   };
+}
+
+export interface FunctionVpc {
+  attachment: VpcAttachment;
+  /** functionVpcStep of the attachment: one object, shared by the rules' results for the function. */
+  step: EvidenceStep;
+  /** idsKey of the subnets and of the security groups, for memo keys. */
+  subnetsKey: string;
+  groupsKey: string;
+}
+
+/** vpcAttachment and functionVpcStep of the function, made once per run for all the network rules. */
+export function functionVpc(entry: FunctionEntry, index: AuditIndex): FunctionVpc | undefined {
+  return index.forFunction(entry, 'vpc', () => {
+    const attachment = vpcAttachment(entry.fn);
+    if (attachment === undefined) return undefined;
+    return {
+      attachment,
+      step: functionVpcStep(entry.fn, attachment),
+      subnetsKey: idsKey(attachment.subnetIds),
+      groupsKey: idsKey(attachment.securityGroupIds),
+    };
+  });
 }
 
 /** The first hop of every network chain: the function and its VpcConfig. */
@@ -291,8 +315,26 @@ export function problemText(problem: Problem): string {
     : `${problem.what} ${problem.id} is not in the snapshot`;
 }
 
+/** The same hop, as uniqueSteps compares them. */
+export function sameStep(a: EvidenceStep, b: EvidenceStep): boolean {
+  return (
+    a.resourceArn === b.resourceArn &&
+    a.field === b.field &&
+    a.observed === b.observed &&
+    a.expected === b.expected &&
+    a.note === b.note
+  );
+}
+
 /** Evidence without repeated hops (several routes of one table name the same subnet -> table hop). */
 export function uniqueSteps(steps: readonly EvidenceStep[]): EvidenceStep[] {
+  // A chain is a handful of hops: comparing them pairwise is cheaper than a key per hop.
+  if (steps.length <= 32) {
+    return steps.filter((step, i) => {
+      for (let j = 0; j < i; j++) if (sameStep(steps[j] as EvidenceStep, step)) return false;
+      return true;
+    });
+  }
   const seen = new Set<string>();
   return steps.filter((step) => {
     const key = JSON.stringify([step.resourceArn, step.field, step.observed, step.expected, step.note]);
@@ -300,4 +342,9 @@ export function uniqueSteps(steps: readonly EvidenceStep[]): EvidenceStep[] {
     seen.add(key);
     return true;
   });
+}
+
+/** A memo-key part for a list of IDs (order kept, nothing ambiguous). */
+export function idsKey(ids: readonly string[]): string {
+  return JSON.stringify(ids);
 }

@@ -50,3 +50,11 @@ export function unknown(problem: Problem, extra: Omit<Extra, 'data'> = {}): Outc
   }
   return error('notInSnapshot', { ...extra, data: { what: problem.what, id: problem.id } });
 }
+
+/**
+ * The outcome with `head` (a step naming the function) put before its evidence. Rules memoize the
+ * rest of an outcome per shared resource (index.memo) and add the function's own step with this.
+ */
+export function withHead(head: EvidenceStep, outcome: Outcome): Outcome {
+  return { ...outcome, evidence: [head].concat(outcome.evidence) };
+}

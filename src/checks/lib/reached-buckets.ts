@@ -71,7 +71,11 @@ export function forEachReachedBucket(
     );
   }
   for (const reached of reach.buckets) {
-    const evidence = reachEvidence(entry, reached);
+    // Reached through the role alone, the hops name the role and its policies, not the function:
+    // the same for every function of the role.
+    const evidence = reached.paths.every((p) => p.via === 'role')
+      ? index.memo(['reach', entry.fn.role, reached.name], () => reachEvidence(entry, reached))
+      : reachEvidence(entry, reached);
     const bucket = index.bucket(reached.name);
     if (bucket === undefined) {
       outcomes.push(
