@@ -1,4 +1,6 @@
 // Before any AWS SDK module loads: the SDK's Node-version notice is noise for users of a CLI.
+// The SDK itself is imported only by the commands that talk to AWS (live audit, collect, fix,
+// permissions), so an offline audit of a snapshot does not pay ~0.5 s to load it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,9 +12,6 @@ import { SEVERITIES } from '../core/severity.js';
 import { chalkFor } from './color.js';
 import { runAudit } from './commands/audit.js';
 import { runChecks } from './commands/checks.js';
-import { runCollect } from './commands/collect.js';
-import { runFix } from './commands/fix.js';
-import { permissionsPolicyJson } from '../collect/index.js';
 import { ExitCode } from './exit-code.js';
 import type { CliIo } from './io.js';
 import { PLAN_FORMATS, REPORT_FORMATS } from './options.js';
@@ -136,6 +135,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option('--output <file>', 'write the snapshot to FILE (default: stdout)')
     .action(async (options: unknown) => {
+      const { runCollect } = await import('./commands/collect.js');
       setExit(await runCollect(options, io, version));
     });
 
@@ -173,13 +173,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--color', 'force colour')
     .option('--no-color', 'disable colour')
     .action(async (options: unknown) => {
+      const { runFix } = await import('./commands/fix.js');
       setExit(await runFix(options, io, version));
     });
 
   program
     .command('permissions')
     .description('print the read-only IAM policy that lvs audit and lvs collect need')
-    .action(() => {
+    .action(async () => {
+      const { permissionsPolicyJson } = await import('../collect/index.js');
       io.stdout(`${permissionsPolicyJson()}\n`);
       setExit(ExitCode.Ok);
     });

@@ -10,7 +10,6 @@ import { loadSnapshot } from '../../snapshot/load.js';
 import type { AccountSnapshot } from '../../snapshot/schema.js';
 import { parseConfig, type LvsConfig } from '../../suppress/config.js';
 import { chalkFor } from '../color.js';
-import { collectLive } from '../live.js';
 import { exitCodeFor, type ExitCodeValue } from '../exit-code.js';
 import type { CliIo } from '../io.js';
 import { parseAuditFlags, resolveOutputs } from '../options.js';
@@ -83,7 +82,9 @@ export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string
   const snapshot =
     flags.snapshot === undefined
       ? // Tags only serve to map functions to CloudFormation templates: read them only when mapped.
-        await collectLive(flags, io, {
+        await (
+          await import('../live.js')
+        ).collectLive(flags, io, {
           toolVersion,
           readTags: Object.keys(loadedConfig?.config.templates ?? {}).length > 0,
         })
