@@ -72,6 +72,22 @@ export function s3UsesCustomEndpoint(options: Pick<ClientOptions, 'endpointUrl' 
   return truthy(options.env.AWS_ENDPOINT_URL) || truthy(options.env.AWS_ENDPOINT_URL_S3);
 }
 
+/**
+ * The custom endpoint S3 Control requests go to, if any (explicit, AWS_ENDPOINT_URL_S3_CONTROL, or
+ * AWS_ENDPOINT_URL). S3 Control's endpoint rules put the account ID in front of a custom endpoint's
+ * host (http://111122223333.127.0.0.1:4566), which is no valid URL for an IP address and does not
+ * resolve for `localhost` on most systems; emulators (LocalStack, moto) serve S3 Control at the plain
+ * endpoint with the account in the x-amz-account-id header, so lvs sends it there.
+ */
+export function s3ControlCustomEndpoint(
+  options: Pick<ClientOptions, 'endpointUrl' | 'env'>,
+): string | undefined {
+  if (truthy(options.endpointUrl)) return options.endpointUrl;
+  if (options.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return undefined;
+  const fromEnv = [options.env.AWS_ENDPOINT_URL_S3_CONTROL, options.env.AWS_ENDPOINT_URL].find(truthy);
+  return fromEnv?.trim();
+}
+
 /** The credential provider of a run, shared by every client so that SSO / assume-role resolve once. */
 export function credentialProvider(
   options: Pick<ClientOptions, 'profile' | 'credentials'>,
@@ -129,8 +145,15 @@ export function clientCache(
     };
   };
   const pathStyle = s3UsesCustomEndpoint(options);
+  const s3ControlEndpoint = s3ControlCustomEndpoint(options);
   return {
     config,
+    s3ControlConfig: (region: string) => ({
+      ...config(region),
+      ...(s3ControlEndpoint !== undefined
+        ? { endpointProvider: () => ({ url: new URL(s3ControlEndpoint) }) }
+        : {}),
+    }),
     s3Config: (region: string) => ({
       ...config(region),
       forcePathStyle: pathStyle,
@@ -163,7 +186,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     ec2: (region) => c.get('ec2', region, () => new EC2Client(c.config(region))),
     iam: (region) => c.get('iam', region, () => new IAMClient(c.config(region))),
     s3: (region) => c.get('s3', region, () => new S3Client(c.s3Config(region))),
-    s3control: (region) => c.get('s3control', region, () => new S3ControlClient(c.config(region))),
+    s3control: (region) => c.get('s3control', region, () => new S3ControlClient(c.s3ControlConfig(region))),
     kms: (region) => c.get('kms', region, () => new KMSClient(c.config(region))),
     sts: (region) => c.get('sts', region, () => new STSClient(c.config(region))),
     destroy: () => c.destroy(),

@@ -3,6 +3,7 @@ import {
   createAwsClients,
   globalRegion,
   partitionOf,
+  s3ControlCustomEndpoint,
   s3UsesCustomEndpoint,
 } from '../../src/collect/clients.js';
 import { FAKE_CREDENTIALS } from './helpers/run-collect.js';
@@ -59,6 +60,42 @@ describe('AWS clients', () => {
     expect(plain.s3('eu-west-1').config.forcePathStyle).toBe(false);
     viaEnv.destroy();
     plain.destroy();
+  });
+
+  it('sends S3 Control to the plain custom endpoint, without the account-ID host prefix', () => {
+    const params = {
+      Region: 'eu-west-1',
+      AccountId: '111122223333',
+      RequiresAccountId: true,
+      UseFIPS: false,
+      UseDualStack: false,
+    };
+    const resolve = (clients: ReturnType<typeof createAwsClients>) =>
+      clients.s3control('eu-west-1').config.endpointProvider(params as never).url.href;
+    const explicit = createAwsClients({
+      env: {},
+      credentials: FAKE_CREDENTIALS,
+      endpointUrl: 'http://127.0.0.1:4566',
+    });
+    expect(resolve(explicit)).toBe('http://127.0.0.1:4566/');
+    const viaEnv = createAwsClients({
+      env: { AWS_ENDPOINT_URL: 'http://localhost:4566' },
+      credentials: FAKE_CREDENTIALS,
+    });
+    expect(resolve(viaEnv)).toBe('http://localhost:4566/');
+    const aws = createAwsClients({ env: {}, credentials: FAKE_CREDENTIALS });
+    expect(resolve(aws)).toBe('https://111122223333.s3-control.eu-west-1.amazonaws.com/');
+    expect(
+      s3ControlCustomEndpoint({
+        env: { AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_S3_CONTROL: 'http://b:2' },
+      }),
+    ).toBe('http://b:2');
+    expect(
+      s3ControlCustomEndpoint({
+        env: { AWS_ENDPOINT_URL: 'http://a:1', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' },
+      }),
+    ).toBeUndefined();
+    for (const clients of [explicit, viaEnv, aws]) clients.destroy();
   });
 
   it('knows partitions and their global regions', () => {
