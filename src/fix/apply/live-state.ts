@@ -18,6 +18,7 @@ import {
 import { errorCode } from '../../collect/call.js';
 import type { AwsClients } from '../../collect/clients.js';
 import { placeholdersIn, type ApiCall, type DocumentChange, type Step } from '../plan-model.js';
+import { REDACTED } from '../../snapshot/schema.js';
 import { prettyText, readPolicy, sameStatement, statementKey, type JsonObject } from '../policy-merge.js';
 
 /**
@@ -65,6 +66,25 @@ const str = (params: Params, key: string): string => {
   return value;
 };
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
+/**
+ * A function configuration without its environment values: a backup is a file on disk and lvs
+ * never writes secrets anywhere. Restoring needs only the settings a step changes (KMSKeyArn,
+ * TracingConfig), never the values, which UpdateFunctionConfiguration leaves alone.
+ */
+function withoutSecrets(config: JsonObject): JsonObject {
+  const environment = config.Environment;
+  if (typeof environment !== 'object' || environment === null || Array.isArray(environment)) return config;
+  const variables = (environment as JsonObject).Variables;
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return config;
+  return {
+    ...config,
+    Environment: {
+      ...(environment as JsonObject),
+      Variables: Object.fromEntries(Object.keys(variables).map((name) => [name, REDACTED])),
+    },
+  };
+}
 const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '-');
 
 /** The SDK output without its $metadata. */
@@ -245,7 +265,7 @@ export async function readCallState(call: ApiCall, ctx: ReadContext): Promise<Li
           what: `configuration of ${out.FunctionName ?? fn}`,
           read: 'lambda:GetFunctionConfiguration',
           key: fn,
-          text: pretty(data(out)),
+          text: pretty(withoutSecrets(data(out))),
         },
       ];
     }

@@ -264,6 +264,13 @@ describe('backups', () => {
       ) ?? '{}',
     );
     expect(fnConfig.TracingConfig).toEqual({ Mode: 'PassThrough' });
+    // Environment values never reach the disk: the names stay, the values are redacted.
+    expect(fnConfig.Environment.Variables).toEqual({
+      MODEL_VERSION: '<redacted>',
+      RESULTS_BUCKET: '<redacted>',
+      RESULTS_PREFIX: '<redacted>',
+    });
+    expect([...io.files.values()].join('\n')).not.toContain('fraud-lr-2026.11.1');
     const script = io.files.get(backupFile('restore.sh')) ?? '';
     expect(script).toContain(
       `run aws lambda update-function-configuration --region eu-west-1 --function-name ${G.functionArn} --tracing-config Mode=PassThrough`,
