@@ -19,6 +19,9 @@ import {
   normalizeBucketRegion,
 } from './normalize/s3.js';
 
+/** ListBuckets' largest page (MaxBuckets accepts 1-10,000). */
+const LIST_BUCKETS_PAGE = 10_000;
+
 /** S3's answers meaning "this bucket has none" (absent), per setting. */
 export const ABSENT = {
   policy: ['NoSuchBucketPolicy'],
@@ -26,7 +29,11 @@ export const ABSENT = {
   publicAccessBlock: ['NoSuchPublicAccessBlockConfiguration'],
 } as const;
 
-/** s3:ListBuckets, every page: the account's bucket names (wildcard expansion, env-value matching). */
+/**
+ * s3:ListBuckets, every page: the account's bucket names (wildcard expansion, env-value matching).
+ * MaxBuckets is always sent: S3 pages (returns a ContinuationToken) only when it is, and accounts
+ * whose bucket quota was raised above 10,000 must page.
+ */
 export async function listBucketNames(ctx: CollectContext): Promise<Fetched<string[]>> {
   const s3 = ctx.clients.s3(ctx.homeRegion);
   const pages: ListBucketsCommandOutput[] = [];
@@ -37,7 +44,12 @@ export async function listBucketNames(ctx: CollectContext): Promise<Fetched<stri
     const page = await ctx.caller.fetch(
       { service: 's3', operation: 'ListBuckets', region: ctx.homeRegion },
       () =>
-        s3.send(new ListBucketsCommand({ ...(current !== undefined ? { ContinuationToken: current } : {}) })),
+        s3.send(
+          new ListBucketsCommand({
+            MaxBuckets: LIST_BUCKETS_PAGE,
+            ...(current !== undefined ? { ContinuationToken: current } : {}),
+          }),
+        ),
       (output) => output,
       { errors: ctx.errors, priority: 'high' },
     );

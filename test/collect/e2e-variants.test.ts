@@ -80,12 +80,15 @@ describe('API-level variants of the golden stack', () => {
 
     const buckets = out(only(fixtures, 's3/ListBuckets')).Buckets as Json[];
     fixtures.set('s3/ListBuckets', [
-      { input: {}, output: { Buckets: [buckets[0]], ContinuationToken: 'bucket-token-2' } },
       {
-        input: { ContinuationToken: 'bucket-token-2' },
+        input: { MaxBuckets: 10000 },
+        output: { Buckets: [buckets[0]], ContinuationToken: 'bucket-token-2' },
+      },
+      {
+        input: { MaxBuckets: 10000, ContinuationToken: 'bucket-token-2' },
         output: { Buckets: [buckets[1]], ContinuationToken: 'bucket-token-3' },
       },
-      { input: { ContinuationToken: 'bucket-token-3' }, output: { Buckets: [] } },
+      { input: { MaxBuckets: 10000, ContinuationToken: 'bucket-token-3' }, output: { Buckets: [] } },
     ]);
 
     const { snapshot, server, stats } = await collectFromFixtures(fixtures);
@@ -146,6 +149,43 @@ describe('API-level variants of the golden stack', () => {
     if (hasRule('LVS007')) {
       const report = await audit(snapshot);
       expect(report.results.filter((r) => r.ruleId === 'LVS007').map((r) => r.status)).toEqual(['error']);
+    }
+  });
+
+  it('keeps Environment.Error (Lambda could not decrypt the variables) and records it; LVS012 errors', async () => {
+    const fixtures = goldenFixtures();
+    const fn = out(only(fixtures, 'lambda/ListFunctions')).Functions[0] as Json;
+    const message =
+      "Lambda was unable to decrypt the environment variables because KMS access was denied. Please check the function's KMS key settings. KMS Exception: AccessDeniedException";
+    fn.Environment = { Error: { ErrorCode: 'KMSAccessDeniedException', Message: message } };
+    const { snapshot, server } = await collectFromFixtures(fixtures);
+    expect(server.unexpected).toEqual([]);
+    const error = {
+      service: 'lambda',
+      operation: 'ListFunctions',
+      region: 'eu-west-1',
+      resource: G.functionArn,
+      code: 'KMSAccessDeniedException',
+      message: `environment variables not readable: ${message}`,
+    };
+    expect(goldenFunction(snapshot)).toMatchObject({
+      environment: [],
+      environmentError: { errorCode: 'KMSAccessDeniedException', message },
+    });
+    expect(snapshot.errors).toEqual([error]);
+    // Everything else is the golden account (the bucket is still reached through the role).
+    const expected = golden((s) => {
+      const g = goldenFunction(s);
+      g.environment = [];
+      g.environmentError = { errorCode: 'KMSAccessDeniedException', message };
+      s.errors = [error];
+    });
+    expect(comparable(snapshot)).toEqual(comparable(expected));
+    if (hasRule('LVS012')) {
+      const report = await audit(snapshot);
+      const lvs012 = report.results.filter((r) => r.ruleId === 'LVS012');
+      expect(lvs012.map((r) => `${r.status} ${r.reasonId}`)).toEqual(['error environmentUnreadable']);
+      expect(report.results.filter((r) => r.status === 'pass' && r.ruleId === 'LVS012')).toEqual([]);
     }
   });
 
