@@ -16,6 +16,7 @@ import {
   GetPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { errorCode } from '../../collect/call.js';
+import { decodeIamDocument } from '../../collect/normalize/iam.js';
 import type { AwsClients } from '../../collect/clients.js';
 import { placeholdersIn, type ApiCall, type DocumentChange, type Step } from '../plan-model.js';
 import { REDACTED } from '../../snapshot/schema.js';
@@ -319,7 +320,7 @@ export async function readCallState(call: ApiCall, ctx: ReadContext): Promise<Li
           read: 'iam:GetRolePolicy',
           key: `${role}/${name}`,
           // IAM returns policy documents URL-encoded.
-          text: document === undefined ? null : decodeURIComponent(document),
+          text: document === undefined ? null : decodeIamDocument(document),
         },
       ];
     }
