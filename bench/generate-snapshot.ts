@@ -1125,6 +1125,7 @@ export function generateSnapshot(options: GenerateSnapshotOptions): AccountSnaps
       kmsKeyArn,
       tracingMode,
       environment,
+      environmentError: null,
       tags,
       resourcePolicy,
       urlConfig,

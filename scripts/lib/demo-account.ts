@@ -37,6 +37,7 @@ const baseFunction = (region: string, name: string, role: string): LambdaFunctio
   kmsKeyArn: null,
   tracingMode: 'PassThrough',
   environment: [],
+  environmentError: null,
   tags: {},
   resourcePolicy: { status: 'absent' },
   urlConfig: { status: 'absent' },

@@ -189,16 +189,22 @@ function judgeKey(
 export default defineCheck({
   meta,
   evaluate({ fn }, index) {
-    const variables = fn.environment.length;
+    // Variables Lambda could not decrypt (Environment.Error) exist all the same: the key protects them.
+    const unreadable = fn.environmentError;
+    const variables = unreadable !== null ? 'undecryptable' : String(fn.environment.length);
     // SPEC: the rule is medium, low when the function has no environment variables to protect.
-    const withoutVariables = variables === 0 ? { severity: 'low' as const } : {};
+    const withoutVariables =
+      unreadable === null && fn.environment.length === 0 ? { severity: 'low' as const } : {};
     const keyArn = fn.kmsKeyArn;
     const functionStep: EvidenceStep = {
       resourceArn: fn.functionArn,
       field: 'KMSKeyArn',
       observed: keyArn ?? 'absent (AWS managed key aws/lambda)',
       expected: 'a customer-managed KMS key ARN',
-      note: `${variables} environment variable(s)`,
+      note:
+        unreadable !== null
+          ? `environment variables Lambda could not decrypt (${unreadable.errorCode}); judged as present`
+          : `${variables} environment variable(s)`,
     };
     if (keyArn === null) {
       return [

@@ -1,8 +1,8 @@
 import type { EvidenceStep } from '../core/evidence.js';
 import { nameSuggestsSecret } from '../core/secrets.js';
-import type { EnvironmentVariable } from '../snapshot/schema.js';
-import { defineCheck } from './define-check.js';
-import { fail, notApplicable, pass } from './lib/outcome.js';
+import type { EnvironmentVariable, LambdaFunction } from '../snapshot/schema.js';
+import { defineCheck, type Outcome } from './define-check.js';
+import { error, fail, notApplicable, pass } from './lib/outcome.js';
 
 const REFERENCE_FORMS =
   'a reference: a Secrets Manager or SSM parameter ARN, a CloudFormation dynamic reference, or a parameter path';
@@ -21,6 +21,25 @@ function isSecretNamedPlaintext(variable: EnvironmentVariable): boolean {
   );
 }
 
+/** `error`: Lambda could not decrypt the variables (Environment.Error), so none of them was judged. */
+function environmentUnreadable(
+  fn: LambdaFunction,
+  unreadable: NonNullable<LambdaFunction['environmentError']>,
+): Outcome {
+  return error('environmentUnreadable', {
+    data: { errorCode: unreadable.errorCode, errorMessage: unreadable.message },
+    evidence: [
+      {
+        resourceArn: fn.functionArn,
+        field: 'Environment.Error',
+        observed: `${unreadable.errorCode}: ${unreadable.message}`,
+        expected: 'Environment.Variables, decrypted by Lambda',
+        note: 'Lambda returned this error instead of the variables: restore its access to the KMS key (enable the key, or allow kms:Decrypt in the key policy), then audit again',
+      },
+    ],
+  });
+}
+
 export default defineCheck({
   meta: {
     id: 'LVS012',
@@ -28,7 +47,7 @@ export default defineCheck({
     severity: 'high',
     title: 'Lambda environment variables hold no plaintext secrets',
     description:
-      'No environment variable of the function has a secret-like name (password, secret, token, API key, private key, access key, credentials…) with a literal value, and no value matches a known credential pattern (AWS access key ID, PEM private key, Slack or GitHub token, JWT). References to Secrets Manager or Parameter Store are fine.',
+      'No environment variable of the function has a secret-like name (password, secret, token, API key, private key, access key, credentials…) with a literal value, and no value matches a known credential pattern (AWS access key ID, PEM private key, Slack or GitHub token, JWT). References to Secrets Manager or Parameter Store are fine. When Lambda cannot decrypt the variables (it returns Environment.Error, e.g. KMSAccessDeniedException), they cannot be judged and the result is error.',
     rationale:
       'Environment variables are returned in clear text by lambda:GetFunctionConfiguration and GetFunction, are shown in the console, copied into CloudFormation templates, CI logs and infrastructure state, and are rarely rotated. A secret kept there is readable by everyone with read access to the function configuration; kept in Secrets Manager or Parameter Store it is fetched at run time under IAM and KMS control and can be rotated.',
     remediation:
@@ -82,11 +101,20 @@ export default defineCheck({
         message:
           'Environment variable(s) {{variables}} of {{function}} hold a value matching credential pattern(s) {{patterns}} (the values are never shown).{{also}}',
       },
+      environmentUnreadable: {
+        status: 'error',
+        message:
+          'Could not evaluate: Lambda could not decrypt the environment variables of {{function}} ({{errorCode}}: {{errorMessage}}), so lvs never saw them.',
+      },
     },
   },
   evaluate({ fn }) {
     const variables = fn.environment;
-    if (variables.length === 0) return [notApplicable('noEnvironment')];
+    // Lambda returned Environment.Error instead of the variables: they exist but were never seen, so
+    // the rule cannot pass (nor be not-applicable). A failure among variables it did show still wins.
+    const unreadable = fn.environmentError;
+    if (variables.length === 0)
+      return [unreadable !== null ? environmentUnreadable(fn, unreadable) : notApplicable('noEnvironment')];
 
     const withCredential = variables.filter((v) => v.credentialPatterns.length > 0);
     const secretNamed = variables.filter(isSecretNamedPlaintext);
@@ -137,6 +165,8 @@ export default defineCheck({
         }),
       ];
     }
+
+    if (unreadable !== null) return [environmentUnreadable(fn, unreadable)];
 
     // Show why secret-named variables were accepted, so a reader can check the judgement.
     const accepted = variables

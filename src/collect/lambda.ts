@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { parsePolicy } from '../policy/document.js';
 import { matchesWildcard } from '../policy/wildcard.js';
+import { environmentReadError } from '../snapshot/derive.js';
 import { absent, failed, ok, type Fetched } from '../snapshot/fetched.js';
 import type { LambdaFunction } from '../snapshot/schema.js';
 import type { CollectContext } from './context.js';
@@ -70,15 +71,14 @@ function listedFunction(
   names: ReadonlySet<string>,
 ): ListedFunction | undefined {
   try {
-    const { fn, environmentProblem } = normalizeFunction(raw, names);
-    if (environmentProblem !== undefined) {
-      // Lambda could not show the environment (e.g. no kms:Decrypt on its key): recorded, not guessed.
+    const fn = normalizeFunction(raw, names);
+    const unreadable = environmentReadError(fn, region);
+    if (unreadable !== undefined) {
+      // Lambda could not show the environment (e.g. no kms:Decrypt on its key): kept on the function
+      // (environmentError) and recorded as a failed read, the same record the rules report.
       ctx.caller.failure(
-        { service: 'lambda', operation: 'ListFunctions', region, resource: fn.functionArn },
-        {
-          name: environmentProblem.code,
-          message: `environment variables not readable: ${environmentProblem.message}`,
-        },
+        { service: unreadable.service, operation: unreadable.operation, region, resource: fn.functionArn },
+        { name: unreadable.code, message: unreadable.message },
         ctx.errors,
       );
     }

@@ -378,21 +378,25 @@ export class AuditIndex {
     const key = entry.fn.functionArn;
     let reach = this.reachCache.get(key);
     if (reach === undefined) {
-      reach = this.computeReach(entry.fn);
+      reach = this.computeReach(entry.fn, entry.region.region);
       this.reachCache.set(key, reach);
     }
     return reach;
   }
 
-  private computeReach(fn: LambdaFunction): BucketReach {
+  private computeReach(fn: LambdaFunction, region: string): BucketReach {
     const { reach: role, unsorted } = this.roleReach(fn.role);
     const envPaths: Array<{ name: string; path: ReachPath }> = [];
     for (const variable of fn.environment) {
       if (variable.bucketName !== null)
         envPaths.push({ name: variable.bucketName, path: { via: 'environment', variable: variable.name } });
     }
+    // Variables Lambda could not decrypt may name buckets (SPEC 2.2 b): the set is incomplete, not empty.
+    const unreadable = environmentReadError(fn, region);
+    const problems: Problem[] =
+      unreadable === undefined ? role.problems : [...role.problems, { kind: 'api-error', error: unreadable }];
     // Without environment buckets the role's (sorted) list is the answer, shared by the role's functions.
-    if (envPaths.length === 0) return role;
+    if (envPaths.length === 0) return problems === role.problems ? role : { ...role, problems };
     const found = new Map<string, ReachedBucket>();
     for (const bucket of unsorted) found.set(bucket.name, { ...bucket, paths: [...bucket.paths] });
     for (const { name, path } of envPaths) {
@@ -404,7 +408,7 @@ export class AuditIndex {
       bucket.paths.push(path);
     }
     const buckets = [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
-    return { buckets, unbounded: role.unbounded, problems: role.problems };
+    return { buckets, unbounded: role.unbounded, problems };
   }
 
   /**
@@ -501,6 +505,27 @@ export class AuditIndex {
     }
     return false;
   }
+}
+
+/**
+ * The failed read behind a function's `environmentError` (Lambda could not decrypt its variables), as
+ * collection records it in snapshot.errors: lambda:ListFunctions on the function, Lambda's error code.
+ * Undefined when the environment was readable.
+ */
+export function environmentReadError(
+  fn: Pick<LambdaFunction, 'functionArn' | 'environmentError'>,
+  region: string,
+): ApiError | undefined {
+  const e = fn.environmentError;
+  if (e === null) return undefined;
+  return {
+    service: 'lambda',
+    operation: 'ListFunctions',
+    region,
+    resource: fn.functionArn,
+    code: e.errorCode || 'EnvironmentError',
+    message: `environment variables not readable: ${e.message}`.slice(0, 1000),
+  };
 }
 
 /**

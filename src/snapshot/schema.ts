@@ -50,6 +50,12 @@ export const lambdaFunctionSchema = z.strictObject({
   kmsKeyArn: z.string().nullable(),
   tracingMode: z.enum(['Active', 'PassThrough']).nullable(),
   environment: z.array(environmentVariableSchema),
+  /**
+   * Environment.Error of ListFunctions: Lambda could not decrypt the environment (KMSAccessDeniedException,
+   * KMSDisabledException…) and returned no Variables. The function still has variables, unseen, so
+   * `environment: []` then means "unknown", not "none": rules that read variables report `error`.
+   */
+  environmentError: z.strictObject({ errorCode: z.string(), message: z.string() }).nullable(),
   tags: z.record(z.string(), z.string()),
   /** lambda:GetPolicy; `absent` = ResourceNotFoundException (no resource-based policy). */
   resourcePolicy: fetchedSchema(z.string()),

@@ -131,6 +131,43 @@ describe('LVS009 env-encrypted-with-cmk', () => {
     await expectOutcome(check, snapshot, { status: 'fail', reasonId: 'keyNotEnabled', severity: 'low' });
   });
 
+  describe('an environment Lambda could not decrypt (Environment.Error) has variables', () => {
+    const unreadable = (s: AccountSnapshot, errorCode = 'KMSAccessDeniedException') => {
+      const fn = goldenFunction(s);
+      fn.environment = [];
+      fn.environmentError = { errorCode, message: 'Lambda was unable to decrypt the environment variables' };
+    };
+
+    it('stays medium without KMSKeyArn, and says the variables could not be decrypted', async () => {
+      const snapshot = golden((s) => {
+        unreadable(s);
+        goldenFunction(s).kmsKeyArn = null;
+      });
+      const result = await expectOutcome(check, snapshot, {
+        status: 'fail',
+        reasonId: 'noCustomerKey',
+        severity: 'medium',
+      });
+      expect(result.message).toContain('(undecryptable variable(s))');
+      expect(result.evidence[0]?.note).toContain('KMSAccessDeniedException');
+    });
+
+    it('keeps a key finding medium (a disabled key is why Lambda cannot decrypt)', async () => {
+      const snapshot = golden((s) => {
+        unreadable(s, 'KMSDisabledException');
+        goldenKey(s).keyState = 'Disabled';
+      });
+      await expectOutcome(check, snapshot, { status: 'fail', reasonId: 'keyNotEnabled', severity: 'medium' });
+    });
+
+    it('judges the key itself: an Enabled, rotated customer key passes, the error in evidence', async () => {
+      const snapshot = golden(unreadable);
+      const result = await expectOutcome(check, snapshot, { status: 'pass', reasonId: 'customerKey' });
+      expect(result.evidence[0]).toMatchObject({ field: 'KMSKeyArn' });
+      expect(result.evidence[0]?.note).toContain('could not decrypt (KMSAccessDeniedException)');
+    });
+  });
+
   it('does not judge rotation of an AWS managed key', async () => {
     const snapshot = golden((s) => {
       goldenKey(s).keyManager = 'AWS';

@@ -3,7 +3,7 @@ import check from '../../src/checks/lvs012-no-plaintext-secrets-in-env.js';
 import { redactEnvironment } from '../../src/snapshot/redact.js';
 import type { AccountSnapshot, EnvironmentVariable } from '../../src/snapshot/schema.js';
 import { expectOutcome, runCheck, summarize } from '../helpers/check-tester.js';
-import { golden, goldenFunction } from '../helpers/golden.js';
+import { G, golden, goldenFunction } from '../helpers/golden.js';
 
 const BUCKETS = new Set(['lvs-golden-scores-111122223333', 'lvs-golden-artifacts-111122223333']);
 
@@ -86,6 +86,59 @@ describe('LVS012 no-plaintext-secrets-in-env', () => {
     });
     const result = await expectOutcome(check, snapshot, { status: 'fail', reasonId: 'credentialInValue' });
     expect(result.message).toContain('aws-access-key-id, jwt');
+  });
+
+  describe('environmentUnreadable: Lambda could not decrypt the variables', () => {
+    const KMS_DENIED = {
+      errorCode: 'KMSAccessDeniedException',
+      message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.',
+    };
+
+    it('errors, never passes nor is not-applicable, naming the error code and message', async () => {
+      const snapshot = golden((s) => {
+        const fn = goldenFunction(s);
+        fn.environment = [];
+        fn.environmentError = KMS_DENIED;
+      });
+      const results = await runCheck(check, snapshot);
+      expect(summarize(results)).toEqual([
+        { status: 'error', reasonId: 'environmentUnreadable', severity: 'high' },
+      ]);
+      const [result] = results;
+      expect(result?.message).toMatch(/^Could not evaluate/);
+      expect(result?.message).toContain('KMSAccessDeniedException');
+      expect(result?.message).toContain(KMS_DENIED.message);
+      expect(result?.evidence).toEqual([
+        expect.objectContaining({
+          resourceArn: G.functionArn,
+          field: 'Environment.Error',
+          observed: `KMSAccessDeniedException: ${KMS_DENIED.message}`,
+        }),
+      ]);
+    });
+
+    it('errors when the variables it did show hold no secret: the others were never seen', async () => {
+      const snapshot = golden((s) => {
+        goldenFunction(s).environmentError = { errorCode: 'KMSDisabledException', message: 'key disabled' };
+      });
+      await expectOutcome(check, snapshot, {
+        status: 'error',
+        reasonId: 'environmentUnreadable',
+        severity: 'high',
+      });
+    });
+
+    it('still fails on a secret among the variables it did show (a known failure wins)', async () => {
+      const snapshot = golden((s) => {
+        const fn = goldenFunction(s);
+        fn.environment.push(...redactEnvironment({ DB_PASSWORD: PASSWORD }, BUCKETS));
+        fn.environmentError = KMS_DENIED;
+      });
+      const results = await runCheck(check, snapshot);
+      expect(summarize(results)).toEqual([
+        { status: 'fail', reasonId: 'secretNamedPlaintext', severity: 'high' },
+      ]);
+    });
   });
 
   describe('accepted values', () => {

@@ -71,7 +71,7 @@ describe('AWS clients', () => {
       UseDualStack: false,
     };
     const resolve = (clients: ReturnType<typeof createAwsClients>) =>
-      clients.s3control('eu-west-1').config.endpointProvider(params as never).url.href;
+      clients.s3control('eu-west-1').config.endpointProvider(params).url.href;
     const explicit = createAwsClients({
       env: {},
       credentials: FAKE_CREDENTIALS,

@@ -32,6 +32,7 @@ function fn(i: number, vpc: number, subnets: number[], groups: number[]): Listed
     kmsKeyArn: null,
     tracingMode: 'Active',
     environment: [],
+    environmentError: null,
   };
 }
 

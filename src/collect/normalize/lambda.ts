@@ -13,20 +13,17 @@ export type ListedFunction = Omit<LambdaFunction, 'tags' | 'resourcePolicy' | 'u
 
 const listedFunctionSchema = lambdaFunctionSchema.omit({ tags: true, resourcePolicy: true, urlConfig: true });
 
-export interface EnvironmentProblem {
-  code: string;
-  message: string;
-}
-
 /**
  * ListFunctions entry -> snapshot function. Environment values are redacted here, at the first
  * point lvs holds them, against the account's bucket names (SPEC 4). A VpcConfig is kept as AWS
  * reports it, even emptied (that is how Lambda shows a detached function; LVS001 judges it).
+ * Environment.Error (Lambda could not decrypt the variables) is kept as `environmentError`: its code
+ * and Lambda's message, which names the key problem, never a value.
  */
 export function normalizeFunction(
   fn: FunctionConfiguration,
   accountBucketNames: ReadonlySet<string>,
-): { fn: ListedFunction; environmentProblem: EnvironmentProblem | undefined } {
+): ListedFunction {
   const vpc = fn.VpcConfig;
   const mode = fn.TracingConfig?.Mode;
   if (mode !== undefined && mode !== 'Active' && mode !== 'PassThrough') {
@@ -49,14 +46,12 @@ export function normalizeFunction(
     kmsKeyArn: fn.KMSKeyArn !== undefined && fn.KMSKeyArn !== '' ? fn.KMSKeyArn : null,
     tracingMode: mode ?? null,
     environment: redactEnvironment(fn.Environment?.Variables ?? {}, accountBucketNames),
-  };
-  return {
-    fn: conform(listedFunctionSchema, listed, 'FunctionConfiguration'),
-    environmentProblem:
+    environmentError:
       envError !== undefined && (envError.ErrorCode !== undefined || envError.Message !== undefined)
-        ? { code: envError.ErrorCode ?? 'EnvironmentError', message: envError.Message ?? '' }
-        : undefined,
+        ? { errorCode: envError.ErrorCode || 'EnvironmentError', message: envError.Message ?? '' }
+        : null,
   };
+  return conform(listedFunctionSchema, listed, 'FunctionConfiguration');
 }
 
 export function normalizeTags(output: ListTagsResponse): Record<string, string> {

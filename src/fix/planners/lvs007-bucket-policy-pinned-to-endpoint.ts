@@ -126,6 +126,35 @@ function roleRisks(ctx: PlanContext, bucket: string, pinning: Pinning): Risk[] {
   return risks;
 }
 
+/**
+ * Functions whose environment Lambda could not decrypt (environmentError) may name the bucket there
+ * (SPEC 2.2 b) without lvs knowing. Those that do not already reach it through their role and are not
+ * behind the pinned endpoints would be refused: a possible lockout.
+ */
+function unreadableEnvironmentRisks(ctx: PlanContext, bucket: string, pinning: Pinning): Risk[] {
+  const pinned = new Set(pinning.endpoints.keys());
+  const idOf = (id: string) => ctx.planned.get(id) ?? id;
+  const known = new Set(functionsReaching(ctx.future, bucket).map((r) => r.entry.fn.functionArn));
+  const outside = ctx.future.functions.filter((e) => {
+    if (e.fn.environmentError === null || known.has(e.fn.functionArn)) return false;
+    const s = servingOf(e);
+    return (
+      s.endpointIds.length === 0 ||
+      s.unservedSubnets.length > 0 ||
+      !s.endpointIds.every((id) => pinned.has(idOf(id)))
+    );
+  });
+  if (outside.length === 0) return [];
+  return [
+    {
+      kind: 'possible-lockout',
+      detail: `Lambda could not decrypt the environment of ${listText(outside.map((e) => `${e.fn.functionName} (${e.fn.environmentError?.errorCode ?? ''})`))}, so lvs cannot tell whether it names ${bucket}; ${outside.length === 1 ? 'it is' : 'they are'} not behind ${listText([...pinned])} and would be refused the bucket's objects.`,
+      resources: outside.map((e) => e.fn.functionArn),
+      principals: uniqueSorted(outside.map((e) => e.fn.role)),
+    },
+  ];
+}
+
 /** Deny statements pinned to aws:SourceVpce values, adapted to also admit `endpointIds` (for manual templates). */
 function widenedPins(policy: PolicyJson, endpointIds: readonly string[]): JsonObject[] {
   const out: JsonObject[] = [];
@@ -315,6 +344,7 @@ function planBucket(arn: string, findings: Finding[], ctx: PlanContext): Step[] 
     });
   }
   risks.push(...roleRisks(ctx, name, pinning));
+  risks.push(...unreadableEnvironmentRisks(ctx, name, pinning));
   risks.push({
     kind: 'fixer-lockout',
     detail:

@@ -1,5 +1,6 @@
 import type { AuditIndex } from '../../snapshot/derive.js';
-import { placeholder, type ApiCall, type Step } from '../plan-model.js';
+import type { LambdaFunction } from '../../snapshot/schema.js';
+import { placeholder, type ApiCall, type Risk, type Step } from '../plan-model.js';
 import { compactJson, mergeStatements, prettyJson, readPolicy, type PolicyJson } from '../policy-merge.js';
 import {
   entryOf,
@@ -53,6 +54,22 @@ function needsNewKey(index: AuditIndex, finding: Finding): boolean {
   if (fn.kmsKeyArn === null) return true;
   const key = index.kmsKey(fn.kmsKeyArn);
   return key.ok && key.value.keyManager !== 'CUSTOMER';
+}
+
+/**
+ * Lambda could not decrypt the function's current variables (Environment.Error). Re-encrypting them
+ * under a new KMSKeyArn needs them decrypted first, and lvs never saw them: the update can fail or
+ * leave the function unable to start, and nobody can check what it re-encrypts.
+ */
+function unreadableEnvironmentRisk(
+  fn: LambdaFunction,
+  e: NonNullable<LambdaFunction['environmentError']>,
+): Risk {
+  return {
+    kind: 'unknown-state',
+    detail: `Lambda cannot decrypt the current environment of ${fn.functionName} (${e.errorCode}: ${e.message}). Changing KMSKeyArn makes Lambda re-encrypt variables it cannot read: the update may fail, and ${fn.functionName} stays unable to start until Lambda can decrypt them. Restore access to the current key first (enable it, or allow Lambda kms:Decrypt in its key policy), or set the variables again with the new key.`,
+    resources: [fn.functionArn],
+  };
 }
 
 function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step[] {
@@ -156,6 +173,11 @@ function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step
           `the key policy lets ${fn.role} decrypt (step ${keyStepId})`,
           'the principal running the fix may call kms:Encrypt and kms:CreateGrant on the key',
           `${fn.functionName} has no update in progress (wait for LastUpdateStatus Successful between configuration updates)`,
+          ...(fn.environmentError !== null
+            ? [
+                `Lambda can decrypt the current environment of ${fn.functionName} again (it answered ${fn.environmentError.errorCode} when lvs read it)`,
+              ]
+            : []),
         ],
         risks: [
           {
@@ -164,6 +186,7 @@ function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step
             resources: [fn.functionArn],
             principals: [fn.role],
           },
+          ...(fn.environmentError !== null ? [unreadableEnvironmentRisk(fn, fn.environmentError)] : []),
         ],
         dependsOn: [keyStepId],
         notes:

@@ -16,7 +16,7 @@ const names = new Set(['results-bucket']);
 
 describe('normalizeFunction', () => {
   it('redacts every environment value, keeping the facts the rules need', () => {
-    const { fn } = normalizeFunction(
+    const fn = normalizeFunction(
       {
         ...base,
         Environment: {
@@ -77,7 +77,7 @@ describe('normalizeFunction', () => {
   });
 
   it('maps a function without VPC, key, tracing or environment', () => {
-    const { fn, environmentProblem } = normalizeFunction(base, names);
+    const fn = normalizeFunction(base, names);
     expect(fn).toEqual({
       functionName: 'scorer',
       functionArn: base.FunctionArn,
@@ -87,12 +87,12 @@ describe('normalizeFunction', () => {
       kmsKeyArn: null,
       tracingMode: null,
       environment: [],
+      environmentError: null,
     });
-    expect(environmentProblem).toBeUndefined();
   });
 
   it('keeps an emptied VpcConfig as Lambda reports a detached function', () => {
-    const { fn } = normalizeFunction(
+    const fn = normalizeFunction(
       { ...base, VpcConfig: { SubnetIds: [], SecurityGroupIds: [], VpcId: '' } },
       names,
     );
@@ -100,7 +100,7 @@ describe('normalizeFunction', () => {
   });
 
   it('keeps VPC, key and tracing', () => {
-    const { fn } = normalizeFunction(
+    const fn = normalizeFunction(
       {
         ...base,
         VpcConfig: { SubnetIds: ['subnet-1', 'subnet-2'], SecurityGroupIds: ['sg-1'], VpcId: 'vpc-1' },
@@ -116,24 +116,58 @@ describe('normalizeFunction', () => {
     });
   });
 
-  it('reports an environment Lambda could not show', () => {
-    const { fn, environmentProblem } = normalizeFunction(
+  it('keeps Environment.Error when Lambda could not decrypt the variables', () => {
+    const fn = normalizeFunction(
       {
         ...base,
+        KMSKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
         Environment: {
           Error: {
-            ErrorCode: 'AccessDeniedException',
-            Message: 'Lambda was unable to decrypt the environment variables',
+            ErrorCode: 'KMSAccessDeniedException',
+            Message:
+              'Lambda was unable to decrypt the environment variables because KMS access was denied. Please check the function\'s KMS key settings. KMS Exception: AccessDeniedException',
           },
         },
       },
       names,
     );
     expect(fn.environment).toEqual([]);
-    expect(environmentProblem).toEqual({
-      code: 'AccessDeniedException',
-      message: 'Lambda was unable to decrypt the environment variables',
+    expect(fn.environmentError).toEqual({
+      errorCode: 'KMSAccessDeniedException',
+      message:
+        "Lambda was unable to decrypt the environment variables because KMS access was denied. Please check the function's KMS key settings. KMS Exception: AccessDeniedException",
     });
+  });
+
+  it('keeps an Environment.Error without a code or message, and ignores an empty one', () => {
+    expect(
+      normalizeFunction({ ...base, Environment: { Error: { Message: 'KMS key is disabled' } } }, names)
+        .environmentError,
+    ).toEqual({ errorCode: 'EnvironmentError', message: 'KMS key is disabled' });
+    expect(
+      normalizeFunction({ ...base, Environment: { Error: { ErrorCode: 'KMSDisabledException' } } }, names)
+        .environmentError,
+    ).toEqual({ errorCode: 'KMSDisabledException', message: '' });
+    expect(normalizeFunction({ ...base, Environment: { Error: {} } }, names).environmentError).toBeNull();
+    expect(
+      normalizeFunction({ ...base, Environment: { Variables: { A: 'b' } } }, names).environmentError,
+    ).toBeNull();
+  });
+
+  it('keeps the variables Lambda did show beside an Environment.Error, values redacted', () => {
+    const fn = normalizeFunction(
+      {
+        ...base,
+        Environment: {
+          Variables: { DB_PASSWORD: 'hunter2' },
+          Error: { ErrorCode: 'KMSDisabledException', Message: 'key disabled' },
+        },
+      },
+      names,
+    );
+    expect(fn.environment.map((v) => v.name)).toEqual(['DB_PASSWORD']);
+    expect(fn.environmentError).toEqual({ errorCode: 'KMSDisabledException', message: 'key disabled' });
+    expect(JSON.stringify(fn)).not.toContain('hunter2');
   });
 
   it('rejects answers the snapshot cannot hold', () => {

@@ -101,6 +101,26 @@ describe('LVS007 planner', () => {
     expect(step.risks.flatMap((r) => r.principals ?? [])).not.toContain(G.roleArn);
   });
 
+  it('warns that a function whose environment Lambda cannot decrypt may name the bucket', async () => {
+    const unreadable = { errorCode: 'KMSAccessDeniedException', message: 'Lambda was unable to decrypt' };
+    let outsiderRole = '';
+    const snapshot = noDeny((s) => {
+      // Outside the VPC, its role names another bucket only: only its unseen variables could name this one.
+      outsiderRole = addOutsider(s, 'env-unknown', 'arn:aws:s3:::some-other-bucket/*');
+      const fns = okValue(regionOf(s).functions, 'functions');
+      fns[fns.length - 1]!.environmentError = unreadable;
+      // Behind the endpoint: pinned or not, its requests come through it.
+      fns.push(replicaOf(s, 'lvs-golden-env-unknown', { environment: [], environmentError: unreadable }));
+    });
+    const { plan } = await planOf(snapshot);
+    const step = stepById(plan, GOLDEN_STEPS.pin);
+    const risk = step.risks.find((r) => r.kind === 'possible-lockout');
+    expect(risk?.resources).toEqual([`arn:aws:lambda:${G.region}:${G.accountId}:function:env-unknown`]);
+    expect(risk?.principals).toEqual([outsiderRole]);
+    expect(risk?.detail).toContain('env-unknown (KMSAccessDeniedException)');
+    expect(risk?.detail).not.toContain('lvs-golden-env-unknown');
+  });
+
   it('pins to every endpoint that serves a function reaching the bucket', async () => {
     const other = 'vpce-0a1b2c3d4e5f60099';
     const snapshot = noDeny((s) => {

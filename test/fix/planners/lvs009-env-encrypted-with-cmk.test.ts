@@ -89,5 +89,24 @@ describe('LVS009 planner', () => {
       status: 'ok',
       value: { keyManager: 'CUSTOMER' },
     });
+    const step = stepById(plan, GOLDEN_STEPS.function('LVS009'));
+    expect(step.risks.map((r) => r.kind)).toEqual(['availability']);
+  });
+
+  it('does not set KMSKeyArn blindly on a function whose environment Lambda cannot decrypt', async () => {
+    const snapshot = golden((s) => {
+      const fn = okValue(regionOf(s).functions, 'functions')[0];
+      if (!fn) throw new Error('golden function');
+      fn.kmsKeyArn = null;
+      fn.environment = [];
+      fn.environmentError = { errorCode: 'KMSAccessDeniedException', message: 'Lambda was unable to decrypt' };
+    });
+    const { plan } = await planOf(snapshot);
+    const step = stepById(plan, GOLDEN_STEPS.function('LVS009'));
+    const risk = step.risks.find((r) => r.kind === 'unknown-state');
+    expect(risk?.detail).toContain('KMSAccessDeniedException: Lambda was unable to decrypt');
+    expect(risk?.detail).toContain('Restore access to the current key first');
+    expect(risk?.resources).toEqual([G.functionArn]);
+    expect(step.preconditions.some((p) => p.includes('can decrypt the current environment'))).toBe(true);
   });
 });
