@@ -22,10 +22,17 @@ import {
   type BackupStep,
 } from './apply/backup.js';
 import type { WriteClients } from './apply/clients.js';
-import { commandFor, sendCall } from './apply/commands.js';
-import { droppedStatements, readCallState, verifyStep, type LiveItem } from './apply/live-state.js';
+import { commandFor, lookupCommandFor, sendCall, sendLookup } from './apply/commands.js';
+import {
+  actsOnCreatedResource,
+  droppedStatements,
+  mergedIntoLive,
+  readCallState,
+  verifyStep,
+  type LiveItem,
+} from './apply/live-state.js';
 import { callerPrincipal, lockoutFindings, type CallerPrincipal } from './apply/lockout.js';
-import { restoreCommands } from './apply/restore.js';
+import { restoreCommands, reusedRestoreCommands } from './apply/restore.js';
 
 /**
  * `lvs fix --apply` (SPEC 6): the only module of lvs that changes an AWS account. In order:
@@ -35,12 +42,15 @@ import { restoreCommands } from './apply/restore.js';
  * 3. no new bucket Deny may refuse that principal unless the Deny exempts a break-glass principal
  *    or --allow-lockout is given (apply/lockout.ts);
  * 4. confirmation, unless --yes;
- * 5. the backup directory: what every step replaces, read live, with manifest.json and restore.sh
- *    (apply/backup.ts), after checking that each document is still the plan's "before" and that no
- *    new policy document drops a statement of the live one; all before the first change;
+ * 5. the reuse lookups (plan-model Reuse): what an interrupted earlier run created (a KMS key,
+ *    found by its alias) is reused instead of created again, or the run stops if it cannot be;
+ *    then the backup directory: what every step replaces, read live, with manifest.json and
+ *    restore.sh (apply/backup.ts), after checking that each document is still the plan's "before"
+ *    and that no new policy document drops a statement of the live one; all before the first change;
  * 6. the steps in order: "before" verified again, placeholders filled from earlier captures, each
- *    call sent through the write clients (apply/clients.ts), Lambda configuration updates waited
- *    for; the first failure stops everything and says how to restore.
+ *    call sent through the write clients (apply/clients.ts) or skipped when its resource is reused,
+ *    Lambda configuration updates waited for; the first failure stops everything and says how to
+ *    restore.
  *
  * Re-collecting and re-auditing what was touched is the caller's (src/cli/commands/fix.ts) job.
  * Reads go through the read-only clients; only the plan's own calls use the write clients.
@@ -195,9 +205,14 @@ export async function applyPlan(
   const regionOf = (call: ApiCall) =>
     call.region ?? (call.service === 'iam' ? iamRegion : options.homeRegion);
 
-  // 1. Every call maps to a command.
+  // 1. Every call maps to a command, and every reuse lookup to a read.
   const unknown = automated.flatMap(({ step }) =>
-    step.api.filter((c) => commandFor(c) === undefined).map((c) => `${step.id}: ${callName(c)}`),
+    step.api.flatMap((c) => [
+      ...(commandFor(c) === undefined ? [`${step.id}: ${callName(c)}`] : []),
+      ...(c.reuse !== undefined && lookupCommandFor(c) === undefined
+        ? [`${step.id}: ${c.service}:${c.reuse.lookup.operation} (the lookup of ${callName(c)})`]
+        : []),
+    ]),
   );
   if (unknown.length > 0)
     return {
@@ -288,9 +303,87 @@ export async function applyPlan(
     sent,
     error,
   });
+
+  // 5a. Reuse lookups, before any change: a call whose lookup finds what an earlier, interrupted
+  // run created is skipped, its variables taken from the lookup's answer.
+  /** Skipped calls -> the values their reuse captured. */
+  const reused = new Map<ApiCall, Record<string, string>>();
+  const reusedValues: Record<string, string> = {};
+  const lookups = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  const lookupRefusals = new Map<string, string>();
+  for (const { step, number } of automated) {
+    for (const call of step.api) {
+      const reuse = call.reuse;
+      if (reuse === undefined) continue;
+      const region = regionOf(call);
+      const key = JSON.stringify([call.service, region, reuse.lookup.operation, reuse.lookup.params]);
+      const lookup = `${call.service}:${reuse.lookup.operation} ${JSON.stringify(reuse.lookup.params)} in ${region}`;
+      let found: Record<string, unknown> | undefined;
+      try {
+        let pending = lookups.get(key);
+        if (pending === undefined) {
+          pending = sendLookup(deps.read, call, region).catch((error: unknown) => {
+            if (reuse.notFound.includes(errorCode(error))) return undefined;
+            throw error;
+          });
+          lookups.set(key, pending);
+        }
+        found = await pending;
+      } catch (error) {
+        return failBeforeChange(
+          `cannot look up the ${reuse.label} of step ${number} (${step.id}): ${lookup}: ${describeError(error)}; nothing was changed`,
+        );
+      }
+      if (found === undefined) continue;
+      const values: Record<string, string> = {};
+      const problems: string[] = [];
+      for (const [name, path] of Object.entries(reuse.captures ?? {})) {
+        const value = valueAt(found, path);
+        if (typeof value === 'string' && value !== '') values[name] = value;
+        else problems.push(`no ${path}`);
+      }
+      for (const [path, accepted] of Object.entries(reuse.requires)) {
+        const value = valueAt(found, path);
+        if (typeof value !== 'string' || !accepted.includes(value))
+          problems.push(
+            `${path} ${typeof value === 'string' ? value : 'missing'} (reused only with ${accepted.join(' or ')})`,
+          );
+      }
+      if (problems.length > 0) {
+        const what = Object.values(values).join(', ') || 'a resource';
+        if (!lookupRefusals.has(key))
+          lookupRefusals.set(
+            key,
+            `step ${number} (${step.id}): ${lookup} found ${what}, which lvs may not reuse as the ${reuse.label}: ${problems.join('; ')}. ${reuse.otherwise}`,
+          );
+        continue;
+      }
+      reused.set(call, values);
+      Object.assign(reusedValues, values);
+    }
+  }
+  if (lookupRefusals.size > 0) return { status: 'refused', reasons: [...lookupRefusals.values()] };
+
+  /** A call with the values of reused resources filled in (its other placeholders stay). */
+  const withReused = (call: ApiCall): ApiCall => ({ ...call, params: fillParams(call.params, reusedValues) });
+  /** Calls on a reused resource that write a policy: the params with the planned document merged into the live one. */
+  const mergedParams = new Map<ApiCall, { params: Record<string, unknown>; kept: number; added: number }>();
+  /** The call as it will be sent, as far as known before the first change. */
+  const planned = (call: ApiCall): ApiCall => ({
+    ...call,
+    params: mergedParams.get(call)?.params ?? withReused(call).params,
+  });
   const readStep = async (step: Step): Promise<Map<ApiCall, LiveItem[]>> => {
     const out = new Map<ApiCall, LiveItem[]>();
-    for (const call of step.api) out.set(call, await readCallState(call, { clients: deps.read, regionOf }));
+    for (const call of step.api) {
+      const items = await readCallState(withReused(call), { clients: deps.read, regionOf });
+      out.set(call, items);
+      // On a resource an earlier run created, the plan's document assumed a new one: merge instead.
+      if (actsOnCreatedResource(call) && !actsOnCreatedResource(withReused(call))) {
+        const merged = mergedIntoLive(withReused(call), items);
+        if (merged !== undefined) mergedParams.set(call, merged);
+      }
+    }
     return out;
   };
   /** Problems that forbid the step: "refuse" (the plan is wrong) or "changed" (the account moved). */
@@ -299,7 +392,7 @@ export async function applyPlan(
     const verification = verifyStep(step, all);
     const refuse = verification.unverifiable.map((d) => `${step.id}: cannot compare ${d} with the account`);
     for (const call of step.api) {
-      const { dropped, unreadable } = droppedStatements(call, items.get(call) ?? []);
+      const { dropped, unreadable } = droppedStatements(planned(call), items.get(call) ?? []);
       if (dropped.length > 0)
         refuse.push(
           `${step.id}: ${callName(call)} would drop ${dropped.length} statement(s) of the live document (${dropped.map((s) => (typeof s.Sid === 'string' ? s.Sid : JSON.stringify(s))).join(', ')}); lvs never drops a statement`,
@@ -370,7 +463,7 @@ export async function applyPlan(
       }
       for (const [i, call] of step.api.entries()) {
         const restore = restoreCommands({
-          call,
+          call: planned(call),
           region: regionOf(call),
           items: itemsByCall.get(call) ?? [],
           fileOf: (file) => `${stepFolder(backupStep.number)}/${file}`,
@@ -388,6 +481,14 @@ export async function applyPlan(
     );
   }
   io.log(`lvs: backup written to ${label} (restore: bash ${join(label, 'restore.sh')})\n`);
+  for (const [call, found] of reused) {
+    if (Object.keys(found).length === 0) continue;
+    io.log(
+      `lvs: found the ${call.reuse?.label ?? 'resource'}: ${Object.entries(found)
+        .map(([n, v]) => `${n} = ${v}`)
+        .join(', ')}; it is reused, not created again\n`,
+    );
+  }
 
   // 6. The steps, in order.
   const values: Record<string, string> = {};
@@ -432,7 +533,22 @@ export async function applyPlan(
       io.log(`lvs: step ${number}: ${step.title}\n`);
       for (const [i, call] of step.api.entries()) {
         current = call;
-        const params = fillParams(call.params, values);
+        const entry = backupStep.calls[i];
+        const found = reused.get(call);
+        if (found !== undefined) {
+          for (const [name, value] of Object.entries(found)) {
+            values[name] = value;
+            backupStep.reused = { ...backupStep.reused, [name]: value };
+          }
+          if (entry) {
+            entry.status = 'skipped';
+            entry.restore = reusedRestoreCommands(call, found);
+          }
+          io.log(`lvs:   ${callName(call)} skipped: ${call.reuse?.label ?? 'resource'} reused\n`);
+          continue;
+        }
+        const merged = mergedParams.get(call);
+        const params = fillParams(merged?.params ?? call.params, values);
         const missing = placeholdersIn(JSON.stringify(params));
         if (missing.length > 0)
           throw new StepFailure(
@@ -441,7 +557,6 @@ export async function applyPlan(
           );
         const region = regionOf(call);
         const filled: ApiCall = { ...call, params };
-        const entry = backupStep.calls[i];
         const fn = typeof params.FunctionName === 'string' ? params.FunctionName : '';
         const configUpdate = call.service === 'lambda' && call.operation === 'UpdateFunctionConfiguration';
         if (configUpdate) await waitForFunction(region, fn, false);
@@ -483,6 +598,10 @@ export async function applyPlan(
               ? ` (${Object.keys(call.captures ?? {})
                   .map((n) => `${n} = ${values[n] ?? ''}`)
                   .join(', ')})`
+              : ''
+          }${
+            merged !== undefined
+              ? ` (merged into the live document of the reused resource: ${merged.kept} statement(s) kept, ${merged.added} added)`
               : ''
           }\n`,
         );

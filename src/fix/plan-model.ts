@@ -34,6 +34,42 @@ export function fillPlaceholders(text: string, values: Readonly<Record<string, s
   return text.replace(PLACEHOLDER_PATTERN, (whole, name: string) => values[name] ?? whole);
 }
 
+/**
+ * Makes a call that creates something safe to repeat after an interrupted `--apply`: before any
+ * change, the executor sends `lookup` (a read, same service and region as the call) to find what
+ * an earlier run created (KMS: DescribeKey of the alias the plan gives a new key).
+ *
+ * - The lookup answers one of the `notFound` error codes: the call is sent as planned.
+ * - It finds a resource that meets `requires` (each path of the answer holds one of the listed
+ *   values): the call is not sent ("skipped", `label` reused) and `captures` fills the call's own
+ *   variables from the lookup's answer. Later calls on that resource are sent as planned, except
+ *   that they are backed up like calls on any existing resource, and that a policy document they
+ *   write is merged into the resource's live one (every live statement kept, the planned ones
+ *   added): the plan's "before" assumed a new resource.
+ * - It finds a resource that does not meet `requires`: the run stops before any change, with
+ *   `otherwise` (what to do about it).
+ * - Any other answer (access denied, throttling…): the run stops before any change.
+ */
+export const reuseSchema = z.strictObject({
+  lookup: z.strictObject({
+    /** A read operation (Describe…/Get…/List…), e.g. DescribeKey. */
+    operation: z.string().regex(/^(Describe|Get|List)[A-Z][A-Za-z0-9]*$/),
+    /** The request, without placeholders (it is sent before any change). */
+    params: z.record(z.string(), z.unknown()),
+  }),
+  /** Error codes of the lookup that mean "nothing yet", e.g. NotFoundException. */
+  notFound: z.array(z.string().min(1)).min(1),
+  /** What a found resource must be to be reused: path in the lookup's answer -> accepted values. */
+  requires: z.record(z.string().min(1), z.array(z.string()).min(1)),
+  /** The call's variables when it is skipped: name -> path in the lookup's answer (the same names as `captures`). */
+  captures: z.record(z.string().regex(VARIABLE_NAME), z.string().min(1)).optional(),
+  /** What is reused, for messages: "key from a previous run (alias/lvs/lambda-environment)". */
+  label: z.string().min(3),
+  /** Why lvs stops, and what to do, when the lookup finds a resource it may not reuse. */
+  otherwise: z.string().min(10),
+});
+export type Reuse = z.infer<typeof reuseSchema>;
+
 export const apiCallSchema = z.strictObject({
   service: z.enum(PLAN_SERVICES),
   /** The API operation as AWS names it (and the SDK command without "Command"), e.g. ModifyVpcEndpoint. */
@@ -46,6 +82,8 @@ export const apiCallSchema = z.strictObject({
   captures: z.record(z.string().regex(VARIABLE_NAME), z.string().min(1)).optional(),
   /** Why the call is made, one line. */
   purpose: z.string().min(5),
+  /** A call that creates something: how to find and reuse what an interrupted earlier run created. */
+  reuse: reuseSchema.optional(),
 });
 export type ApiCall = z.infer<typeof apiCallSchema>;
 
@@ -184,6 +222,22 @@ export const planSchema = z
               code: 'custom',
               path: ['steps', i, 'api'],
               message: `${step.id} uses {{lvs:${name}}} before a call captures it`,
+            });
+        }
+        if (call.reuse !== undefined) {
+          const own = Object.keys(call.captures ?? {}).sort();
+          const reused = Object.keys(call.reuse.captures ?? {}).sort();
+          if (JSON.stringify(own) !== JSON.stringify(reused))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['steps', i, 'api'],
+              message: `${step.id}: ${call.operation} captures ${own.join(', ') || 'nothing'} but its reuse captures ${reused.join(', ') || 'nothing'}`,
+            });
+          if (placeholdersIn(JSON.stringify(call.reuse.lookup.params)).length > 0)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['steps', i, 'api'],
+              message: `${step.id}: the reuse lookup of ${call.operation} runs before any change and cannot use a placeholder`,
             });
         }
         for (const name of Object.keys(call.captures ?? {})) defined.add(name);

@@ -276,6 +276,10 @@ function applyCall(call: ApiCall, snapshot: AccountSnapshot, params: Params, cre
       };
       return;
     }
+    case 'kms:CreateAlias':
+      // Aliases are not part of the snapshot; the key must exist.
+      keyOf(call, snapshot, str(call, params, 'TargetKeyId'));
+      return;
     case 'kms:PutKeyPolicy':
       // Key policies are not part of the snapshot; the key must exist.
       keyOf(call, snapshot, str(call, params, 'KeyId'));

@@ -89,6 +89,53 @@ describe('plan schema', () => {
     expect(planSchema.safeParse(plan([use, create])).success).toBe(false);
   });
 
+  it('accepts a reuse that captures what its call captures, with a read lookup free of placeholders', () => {
+    const reuse = {
+      lookup: { operation: 'DescribeKey', params: { KeyId: 'alias/lvs/lambda-environment' } },
+      notFound: ['NotFoundException'],
+      requires: { 'KeyMetadata.KeyState': ['Enabled'] },
+      captures: { 'new-key-eu-west-1': 'KeyMetadata.Arn' },
+      label: 'key from a previous run',
+      otherwise: 'delete the alias, or enable the key',
+    };
+    const withCall = (call: Partial<Step['api'][number]>) =>
+      plan([
+        automated('LVS009:k', {
+          api: [
+            {
+              service: 'kms',
+              operation: 'CreateKey',
+              region: 'eu-west-1',
+              params: {},
+              captures: { 'new-key-eu-west-1': 'KeyMetadata.Arn' },
+              purpose: 'create it',
+              ...call,
+            },
+          ],
+        }),
+      ]);
+    expect(planSchema.safeParse(withCall({ reuse })).success).toBe(true);
+    // A skipped call must still define the variables later calls use.
+    expect(planSchema.safeParse(withCall({ reuse: { ...reuse, captures: undefined } })).success).toBe(false);
+    expect(
+      planSchema.safeParse(withCall({ reuse: { ...reuse, captures: { other: 'KeyMetadata.Arn' } } })).success,
+    ).toBe(false);
+    // The lookup runs before any change: a read, and no placeholder.
+    expect(
+      planSchema.safeParse(
+        withCall({ reuse: { ...reuse, lookup: { operation: 'CreateAlias', params: {} } } }),
+      ).success,
+    ).toBe(false);
+    expect(
+      planSchema.safeParse(
+        withCall({
+          reuse: { ...reuse, lookup: { operation: 'DescribeKey', params: { KeyId: placeholder('x') } } },
+        }),
+      ).success,
+    ).toBe(false);
+    expect(planSchema.safeParse(withCall({ reuse: { ...reuse, notFound: [] } })).success).toBe(false);
+  });
+
   it('rejects unknown fields and a wrong schema version', () => {
     expect(planSchema.safeParse({ ...plan([]), extra: 1 }).success).toBe(false);
     expect(planSchema.safeParse({ ...plan([]), schemaVersion: 2 }).success).toBe(false);

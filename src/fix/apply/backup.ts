@@ -15,7 +15,8 @@ import type { LiveItem } from './live-state.js';
 
 export const MANIFEST_VERSION = 1;
 
-export type CallStatus = 'pending' | 'sent' | 'done' | 'failed';
+/** skipped: not sent, because its reuse lookup found what an earlier run created (plan-model Reuse). */
+export type CallStatus = 'pending' | 'sent' | 'done' | 'failed' | 'skipped';
 export type StepStatus = 'pending' | 'done' | 'failed' | 'not-run';
 
 export interface BackupFileEntry {
@@ -45,6 +46,8 @@ export interface BackupStep {
   calls: BackupCall[];
   /** Values this step's calls captured ({{lvs:NAME}} -> ID of what they created). */
   created: Record<string, string>;
+  /** Values found by reuse lookups instead ({{lvs:NAME}} -> ID of what an earlier run created). */
+  reused?: Record<string, string>;
 }
 
 export interface BackupState {

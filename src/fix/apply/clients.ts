@@ -13,8 +13,9 @@ import { clientCache, type ClientOptions } from '../../collect/clients.js';
  * still goes through the guarded read-only clients.
  *
  * Retries: standard mode, 3 attempts. The SDK retries only throttling and transient errors, and
- * the plan's calls are idempotent or fail harmlessly when repeated (CreateKey is the exception:
- * its risk is listed in the plan).
+ * the plan's calls are idempotent or fail harmlessly when repeated. CreateKey is the exception: a
+ * retried attempt whose first one reached KMS leaves an extra key (CreateAlias then names only
+ * one). Re-running a plan does not: the executor finds the key by its alias first (plan-model Reuse).
  */
 
 export interface WriteClients {

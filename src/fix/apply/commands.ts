@@ -8,7 +8,9 @@ import {
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   CancelKeyDeletionCommand,
+  CreateAliasCommand,
   CreateKeyCommand,
+  DescribeKeyCommand,
   EnableKeyCommand,
   EnableKeyRotationCommand,
   PutKeyPolicyCommand,
@@ -23,6 +25,7 @@ import {
   PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
+import type { AwsClients } from '../../collect/clients.js';
 import type { ApiCall, PlanService } from '../plan-model.js';
 import type { WriteClients } from './clients.js';
 
@@ -45,6 +48,7 @@ export const WRITE_COMMANDS: Readonly<Record<PlanService, Readonly<Record<string
   iam: { PutRolePolicy: PutRolePolicyCommand },
   kms: {
     CancelKeyDeletion: CancelKeyDeletionCommand,
+    CreateAlias: CreateAliasCommand,
     CreateKey: CreateKeyCommand,
     EnableKey: EnableKeyCommand,
     EnableKeyRotation: EnableKeyRotationCommand,
@@ -61,6 +65,37 @@ export const WRITE_COMMANDS: Readonly<Record<PlanService, Readonly<Record<string
     PutPublicAccessBlock: PutPublicAccessBlockCommand,
   },
 };
+
+/**
+ * The reads a call's `reuse.lookup` may send (before any change, through the read-only clients):
+ * how the executor finds what an interrupted earlier run created. A lookup not listed here makes
+ * the executor refuse the plan, like an unknown write.
+ */
+export const LOOKUP_COMMANDS: Readonly<Partial<Record<PlanService, Readonly<Record<string, CommandClass>>>>> =
+  {
+    kms: { DescribeKey: DescribeKeyCommand },
+  };
+
+export function lookupCommandFor(call: Pick<ApiCall, 'service' | 'reuse'>): CommandClass | undefined {
+  const operation = call.reuse?.lookup.operation;
+  const byOperation = LOOKUP_COMMANDS[call.service];
+  if (operation === undefined || byOperation === undefined) return undefined;
+  return Object.hasOwn(byOperation, operation) ? byOperation[operation] : undefined;
+}
+
+/** Sends a call's reuse lookup through the read-only client of its service and region. */
+export async function sendLookup(
+  clients: AwsClients,
+  call: ApiCall,
+  region: string,
+): Promise<Record<string, unknown>> {
+  const Command = lookupCommandFor(call);
+  if (Command === undefined || call.reuse === undefined)
+    throw new Error(`lvs cannot look up ${call.service}:${call.reuse?.lookup.operation ?? '(none)'}`);
+  const client = clients[call.service](region) as unknown as Sender;
+  const output = await client.send(new Command(call.reuse.lookup.params as never));
+  return (typeof output === 'object' && output !== null ? output : {}) as Record<string, unknown>;
+}
 
 export function commandFor(call: Pick<ApiCall, 'service' | 'operation'>): CommandClass | undefined {
   const byOperation = WRITE_COMMANDS[call.service];

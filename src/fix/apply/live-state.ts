@@ -20,7 +20,15 @@ import { decodeIamDocument } from '../../collect/normalize/iam.js';
 import type { AwsClients } from '../../collect/clients.js';
 import { placeholdersIn, type ApiCall, type DocumentChange, type Step } from '../plan-model.js';
 import { REDACTED } from '../../snapshot/schema.js';
-import { prettyText, readPolicy, sameStatement, statementKey, type JsonObject } from '../policy-merge.js';
+import {
+  compactJson,
+  mergeStatements,
+  prettyText,
+  readPolicy,
+  sameStatement,
+  statementKey,
+  type JsonObject,
+} from '../policy-merge.js';
 
 /**
  * What a call of the plan replaces, read live through the read-only clients: the backups
@@ -372,8 +380,10 @@ export async function readCallState(call: ApiCall, ctx: ReadContext): Promise<Li
         },
       ];
     }
+    // A new resource replaces nothing. (CreateAlias's alias is looked up before any change: its reuse.)
     case 'ec2:CreateVpcEndpoint':
     case 'kms:CreateKey':
+    case 'kms:CreateAlias':
       return [];
     default:
       throw new Error(`no backup reader for ${call.service}:${call.operation}`);
@@ -578,5 +588,32 @@ export function droppedStatements(
   return {
     dropped: before.policy.Statement.filter((s) => !kept.some((k) => sameStatement(k, s))),
     unreadable: false,
+  };
+}
+
+/**
+ * A call that writes a whole policy document onto a resource an earlier run created and this run
+ * reuses (plan-model Reuse): the plan's document assumed a new resource, so its statements are
+ * merged into the live document instead (every live statement kept, as SPEC 6 requires).
+ * undefined when the call writes no policy, or when there is nothing to merge into (no live
+ * document) or the live one cannot be parsed (droppedStatements then reports it).
+ */
+export function mergedIntoLive(
+  call: ApiCall,
+  items: readonly LiveItem[],
+): { params: Record<string, unknown>; kept: number; added: number } | undefined {
+  const spec = POLICY_PARAM[`${call.service}:${call.operation}`];
+  const next = spec === undefined ? undefined : call.params[spec.param];
+  if (spec === undefined || typeof next !== 'string') return undefined;
+  const live = items.find((i) => i.kind === spec.kind)?.text ?? null;
+  if (live === null) return undefined;
+  const before = readPolicy(live);
+  const planned = readPolicy(next);
+  if (!before.ok || !planned.ok) return undefined;
+  const merged = mergeStatements(before.policy, planned.policy.Statement);
+  return {
+    params: { ...call.params, [spec.param]: compactJson(merged.policy) },
+    kept: before.policy.Statement.length,
+    added: merged.added.length,
   };
 }

@@ -90,6 +90,9 @@ export function addPermissionArgs(statement: JsonObject): string[] | undefined {
           args.push('--function-url-auth-type', q(value));
         else if (k === 'lambda:eventsourcetoken' && /^StringEquals$/i.test(operator))
           args.push('--event-source-token', q(value));
+        // The console's second statement of a public function URL (lambda:InvokeFunction only through the URL).
+        else if (k === 'lambda:invokedviafunctionurl' && /^Bool$/i.test(operator) && value === 'true')
+          args.push('--invoked-via-function-url');
         else return undefined;
       }
     }
@@ -308,8 +311,31 @@ export function restoreCommands(input: RestoreInput): RestoreCommands {
       );
       break;
     }
+    case 'kms:CreateAlias': {
+      // Like the key it names (kms:CreateKey above), the alias is left: kept, a later lvs fix finds
+      // the key by it and reuses it; deleted without the key, a later lvs fix creates another key.
+      const alias = str(p.AliasName);
+      const target = str(p.TargetKeyId);
+      lines.push(
+        `# the alias ${alias} was created for ${target !== '' ? target : 'the new key'}; delete it together with the key (while it stays, lvs fix reuses the key instead of creating another): aws kms delete-alias ${r} --alias-name ${q(alias)}`,
+      );
+      break;
+    }
     default:
       lines.push(`# ${call.service}:${call.operation}: no automatic restore`);
   }
   return { lines, files };
+}
+
+/**
+ * The restore lines of a call that was not sent because its reuse lookup found what an earlier
+ * run created (plan-model Reuse): this run created nothing, so there is nothing to undo.
+ */
+export function reusedRestoreCommands(call: ApiCall, values: Readonly<Record<string, string>>): string[] {
+  const found = Object.entries(values)
+    .map(([name, value]) => `${name} = ${value}`)
+    .join(', ');
+  return [
+    `# not sent: ${call.reuse?.label ?? 'what an earlier run created'} reused${found !== '' ? ` (${found})` : ''}; this run created nothing to undo (the earlier run's backup has its restore commands)`,
+  ];
 }

@@ -1,6 +1,6 @@
 import type { AuditIndex } from '../../snapshot/derive.js';
 import type { LambdaFunction } from '../../snapshot/schema.js';
-import { placeholder, type ApiCall, type Risk, type Step } from '../plan-model.js';
+import { placeholder, type ApiCall, type Reuse, type Risk, type Step } from '../plan-model.js';
 import { compactJson, mergeStatements, prettyJson, readPolicy, type PolicyJson } from '../policy-merge.js';
 import {
   entryOf,
@@ -27,6 +27,12 @@ import {
 
 export const newKeyVariable = (region: string) => `new-key-${region}`;
 export const DECRYPT_SID = 'LvsLambdaEnvironmentDecrypt';
+/**
+ * The alias the plan gives the key it creates (aliases are per region, so one name serves every
+ * region). `lvs fix --apply` looks it up before creating a key, so a run that stopped after
+ * CreateKey does not make the next one create a second key: it reuses that one (plan-model Reuse).
+ */
+export const KEY_ALIAS = 'alias/lvs/lambda-environment';
 
 const PENDING_DELETION = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 
@@ -75,8 +81,8 @@ function unreadableEnvironmentRisk(
 function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step[] {
   const { index } = ctx;
   const variable = newKeyVariable(region);
+  // The key's full ARN once captured (CreateKey's KeyMetadata.Arn): also the step's resource.
   const keyRef = placeholder(variable);
-  const keyArn = `arn:${index.partition}:kms:${region}:${index.accountId}:key/${keyRef}`;
   const functions = findings.flatMap((f) => entryOf(index, f.functionArn)?.fn ?? []);
   const roles = uniqueSorted(functions.map((fn) => fn.role));
   const before = defaultKeyPolicy(index.partition, index.accountId);
@@ -90,13 +96,20 @@ function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step
     },
   ]).policy;
   const keyStepId = `LVS009:arn:${index.partition}:kms:${region}:${index.accountId}:key/new`;
+  const reuse: Reuse = {
+    lookup: { operation: 'DescribeKey', params: { KeyId: KEY_ALIAS } },
+    notFound: ['NotFoundException'],
+    requires: { 'KeyMetadata.KeyManager': ['CUSTOMER'], 'KeyMetadata.KeyState': ['Enabled'] },
+    label: `key from a previous run (${KEY_ALIAS})`,
+    otherwise: `lvs reuses the key that ${KEY_ALIAS} names only when it is an Enabled customer-managed key, and never moves the alias. Bring that key back (pending deletion: aws kms cancel-key-deletion --region ${region} --key-id KEY_ARN; then aws kms enable-key --region ${region} --key-id KEY_ARN) and run lvs fix again; or, if it is to go, delete the alias (aws kms delete-alias --region ${region} --alias-name ${KEY_ALIAS}) and lvs fix creates a new key.`,
+  };
   const keyStep = makeStep({
     id: keyStepId,
     kind: 'automated',
     title: `Create a customer-managed KMS key with rotation for Lambda environments in ${region}`,
     service: 'kms',
     region,
-    resourceArn: keyArn,
+    resourceArn: keyRef,
     api: [
       {
         service: 'kms',
@@ -110,6 +123,15 @@ function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step
         },
         captures: { [variable]: 'KeyMetadata.Arn' },
         purpose: `create the symmetric key for the environments of ${listText(functions.map((f) => f.functionName))}`,
+        reuse: { ...reuse, captures: { [variable]: 'KeyMetadata.Arn' } },
+      },
+      {
+        service: 'kms',
+        operation: 'CreateAlias',
+        region,
+        params: { AliasName: KEY_ALIAS, TargetKeyId: keyRef },
+        purpose: `name the key ${KEY_ALIAS}, so that a later run finds it instead of creating another`,
+        reuse,
       },
       {
         service: 'kms',
@@ -127,11 +149,12 @@ function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step
       },
     ],
     documents: [
-      { resourceArn: keyArn, label: 'key policy', before: prettyJson(before), after: prettyJson(policy) },
+      { resourceArn: keyRef, label: 'key policy', before: prettyJson(before), after: prettyJson(policy) },
     ],
     preconditions: [
       `the roles ${listText(roles)} exist (a key policy naming a missing principal is rejected)`,
-      'the principal running the fix may call kms:CreateKey, kms:PutKeyPolicy, kms:EnableKeyRotation and kms:TagResource',
+      `${KEY_ALIAS} names no key in ${region}, or an Enabled customer-managed key from an earlier run (reused)`,
+      'the principal running the fix may call kms:DescribeKey, kms:CreateKey, kms:CreateAlias, kms:PutKeyPolicy, kms:EnableKeyRotation and kms:TagResource',
     ],
     risks: [
       {
@@ -140,12 +163,13 @@ function planNewKey(region: string, findings: Finding[], ctx: PlanContext): Step
           'A customer-managed key costs a monthly fee, and each decryption of the environment at a cold start is a billed KMS request.',
       },
       {
-        kind: 'availability',
-        detail: `Re-running the plan after a partial failure creates another key: look for a key tagged lvs:purpose=lambda-environment in ${region} first.`,
+        kind: 'cost',
+        detail: `Only if kms:CreateAlias itself fails is the new key left without ${KEY_ALIAS}; a later run then creates another key. Look for keys tagged lvs:purpose=lambda-environment in ${region} without that alias, and schedule their deletion once nothing uses them.`,
       },
     ],
     notes: [
       `One key per account and region (${region}); its policy names each execution role that must decrypt, and keeps KMS's default statement so the account's IAM policies still govern it.`,
+      `Safe to re-run: lvs fix --apply first looks up ${KEY_ALIAS} in ${region} (kms:DescribeKey). A key a previous, interrupted run created is reused (CreateKey and CreateAlias skipped; its key policy is merged, never replaced, and rotation turned on); an alias naming a disabled key, or one pending deletion, stops the run before any change.`,
     ],
   });
   const functionSteps = findings.flatMap((finding) => {

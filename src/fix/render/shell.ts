@@ -8,6 +8,12 @@ import { prettyText } from '../policy-merge.js';
  * captured in variables. Manual steps are comments carrying their templates. Sourcing the file runs
  * nothing (everything is inside `main`, called only when the file is executed), and `main` refuses
  * to run with credentials of another account than the plan's.
+ *
+ * Calls with a reuse (plan-model Reuse: the KMS key LVS009 creates, found by its alias) get their
+ * lookup before any change. `lvs fix --apply` reuses what it finds and merges the policy it writes
+ * into the live one; a script cannot merge JSON documents with the AWS CLI alone, so when the lookup
+ * finds something the script stops there, before any change, and says so. NotFound lets it go on;
+ * any other error stops it too.
  */
 
 const CLI_SERVICE: Record<ApiCall['service'], string> = {
@@ -63,6 +69,71 @@ interface Rendered {
   lines: string[];
 }
 
+/** `aws <service> <operation> --region R --flag value…` for params without documents. */
+function simpleCommand(
+  service: ApiCall['service'],
+  operation: string,
+  region: string | null,
+  params: Record<string, unknown>,
+): string {
+  const args = [`aws ${CLI_SERVICE[service]} ${kebab(operation)}`];
+  if (region !== null) args.push(`--region ${region}`);
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'string') args.push(`--${kebab(key)} ${word(value)}`);
+    else args.push(`--${kebab(key)} ${word(JSON.stringify(value))}`);
+  }
+  return args.join(' ');
+}
+
+interface Lookup {
+  call: ApiCall & { reuse: NonNullable<ApiCall['reuse']> };
+  command: string;
+  /** Paths of the answer worth showing: what the calls would capture and what reuse requires. */
+  paths: string[];
+}
+
+/** The distinct reuse lookups of the automated steps, in plan order. */
+function lookupsOf(plan: Plan): Lookup[] {
+  const out = new Map<string, Lookup>();
+  for (const step of plan.steps) {
+    if (step.kind !== 'automated') continue;
+    for (const call of step.api) {
+      const reuse = call.reuse;
+      if (reuse === undefined) continue;
+      const command = simpleCommand(call.service, reuse.lookup.operation, call.region, reuse.lookup.params);
+      const lookup = out.get(command) ?? { call: { ...call, reuse }, command, paths: [] };
+      for (const path of [...Object.values(reuse.captures ?? {}), ...Object.keys(reuse.requires)])
+        if (!lookup.paths.includes(path)) lookup.paths.push(path);
+      out.set(command, lookup);
+    }
+  }
+  return [...out.values()];
+}
+
+function renderLookup(lookup: Lookup, n: number): string[] {
+  const { reuse } = lookup.call;
+  const err = `"$files/lookup-${n}.err"`;
+  const query =
+    lookup.paths.length > 0 ? ` --query ${singleQuote(`[${lookup.paths.join(',')}]`)} --output text` : '';
+  const where = lookup.call.region !== null ? ` in ${lookup.call.region}` : '';
+  // The AWS CLI prints "An error occurred (NotFoundException) when calling …".
+  const notFound = reuse.notFound.map((code) => `-e ${singleQuote(`(${code})`)}`).join(' ');
+  return [
+    ...comment(
+      `Before any change: look for a ${reuse.label}${where}. lvs fix --apply would reuse it and merge the policies it writes onto it into the live ones; this script cannot merge policies, so it stops if there is one.`,
+    ),
+    `if found="$(${lookup.command}${query} 2>${err})"; then`,
+    `  echo ${singleQuote(`lvs plan: found a ${reuse.label}${where}:`)}" $found" >&2`,
+    `  echo ${singleQuote('lvs plan: nothing was changed. Run lvs fix --apply, which reuses it (or says what to do if it cannot), or lvs fix again for a fresh plan.')} >&2`,
+    '  return 1',
+    `elif ! grep -Fq ${notFound} ${err}; then`,
+    `  cat ${err} >&2`,
+    `  echo ${singleQuote(`lvs plan: cannot look up the ${reuse.label}${where}; nothing was changed`)} >&2`,
+    '  return 1',
+    'fi',
+  ];
+}
+
 function renderCall(call: ApiCall, stepNumber: number, callNumber: number): Rendered {
   const lines: string[] = [];
   const args: string[] = [`aws ${CLI_SERVICE[call.service]} ${kebab(call.operation)}`];
@@ -87,6 +158,12 @@ function renderCall(call: ApiCall, stepNumber: number, callNumber: number): Rend
       args.push(`${flag} ${value.map((v) => word(v)).join(' ')}`);
     else args.push(`${flag} ${word(JSON.stringify(value))}`);
   }
+  if (call.reuse !== undefined)
+    lines.push(
+      ...comment(
+        `lvs fix --apply skips this call if the ${call.reuse.label} exists (the lookup at the top stops this script then).`,
+      ),
+    );
   const captures = Object.entries(call.captures ?? {});
   const first = captures[0];
   if (first !== undefined) {
@@ -142,9 +219,10 @@ export function renderPlanShell(plan: Plan): string {
     '  echo "lvs plan: the credentials are for account $account, the plan is for $expected_account" >&2',
     '  return 1',
     'fi',
-    'local files doc',
+    'local files doc found',
     'files="$(mktemp -d "${TMPDIR:-/tmp}/lvs-plan.XXXXXX")"',
     'echo "lvs plan: documents are written to $files" >&2',
+    ...lookupsOf(plan).flatMap((lookup, i) => renderLookup(lookup, i + 1)),
   ];
   plan.steps.forEach((step, i) => {
     const n = i + 1;

@@ -96,6 +96,14 @@ function stepBlock(
       );
       for (const [name, path] of Object.entries(call.captures ?? {}))
         lines.push(`${pad}     ${c.dim(`-> {{lvs:${name}}} = response ${path}`)}`);
+      if (call.reuse !== undefined) {
+        const requires = Object.entries(call.reuse.requires)
+          .map(([path, values]) => `${path} ${values.join('|')}`)
+          .join(', ');
+        lines.push(
+          `${pad}     ${c.dim(`skipped if ${call.service}:${call.reuse.lookup.operation} ${JSON.stringify(call.reuse.lookup.params)} finds a ${call.reuse.label} (reused when ${requires}; otherwise nothing is changed)`)}`,
+        );
+      }
     });
   }
   if (step.preconditions.length > 0) {

@@ -85,29 +85,64 @@ export function setExtras(state: EmulatorState, arn: string, extras: KeyExtras):
 
 const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
+/**
+ * Aliases, per emulator state: "region alias/name" -> ARN of the key it names. The snapshot has
+ * none (lvs does not collect aliases), so only CreateAlias makes them.
+ */
+const ALIASES = new WeakMap<EmulatorState, Map<string, string>>();
+
+export function aliasesOf(state: EmulatorState): Map<string, string> {
+  let aliases = ALIASES.get(state);
+  if (aliases === undefined) {
+    aliases = new Map();
+    ALIASES.set(state, aliases);
+  }
+  return aliases;
+}
+
+export const aliasKey = (region: string, name: string) => `${region} ${name}`;
+
+export const aliasArnOf = (state: EmulatorState, region: string, name: string) =>
+  `arn:${state.snapshot.partition}:kms:${region}:${state.snapshot.accountId}:${name}`;
+
 export const keyArnOf = (state: EmulatorState, region: string, keyId: string) =>
   `arn:${state.snapshot.partition}:kms:${region}:${state.snapshot.accountId}:key/${keyId}`;
 
 /**
  * The key a KeyId parameter names: a key ID or key ARN of the request's region (a key lives in one
- * region), or an alias, of which the emulated account has none. A key whose read failed in the
- * snapshot answers that error; one found absent does not exist.
+ * region), or, where the operation accepts one (`aliases`: DescribeKey), an alias name or alias ARN
+ * of that region that CreateAlias made. A key whose read failed in the snapshot answers that
+ * error; one found absent does not exist.
  */
-export function findKey(state: EmulatorState, region: string, keyIdParam: string | undefined): KmsKey {
+export function findKey(
+  state: EmulatorState,
+  region: string,
+  keyIdParam: string | undefined,
+  aliases = false,
+): KmsKey {
   if (keyIdParam === undefined || keyIdParam === '')
     throw validationException('KeyId', 'Member must not be null', null);
   let arn: string;
+  const byAlias = (name: string, shown: string): string => {
+    const target = aliases ? aliasesOf(state).get(aliasKey(region, name)) : undefined;
+    if (target === undefined) throw kmsError('NotFoundException', `Alias ${shown} is not found.`);
+    return target;
+  };
   if (keyIdParam.startsWith('arn:')) {
-    const [, , service, arnRegion, , resource = ''] = keyIdParam.split(':');
+    const [, , service, arnRegion, , ...rest] = keyIdParam.split(':');
+    const resource = rest.join(':');
     if (service !== 'kms' || !/^(key|alias)\//.test(resource))
       throw kmsError('NotFoundException', `Invalid arn ${keyIdParam}`);
-    if (resource.startsWith('alias/'))
-      throw kmsError('NotFoundException', `Alias ${keyIdParam} is not found.`);
-    if (arnRegion !== region) throw kmsError('NotFoundException', `Invalid arn ${arnRegion ?? ''}`);
-    arn = keyIdParam;
+    if (resource.startsWith('alias/')) {
+      // An alias lives in one region, like its key.
+      if (arnRegion !== region) throw kmsError('NotFoundException', `Alias ${keyIdParam} is not found.`);
+      arn = byAlias(resource, keyIdParam);
+    } else {
+      if (arnRegion !== region) throw kmsError('NotFoundException', `Invalid arn ${arnRegion ?? ''}`);
+      arn = keyIdParam;
+    }
   } else if (keyIdParam.startsWith('alias/')) {
-    const aliasArn = `arn:${state.snapshot.partition}:kms:${region}:${state.snapshot.accountId}:${keyIdParam}`;
-    throw kmsError('NotFoundException', `Alias ${aliasArn} is not found.`);
+    arn = byAlias(keyIdParam, aliasArnOf(state, region, keyIdParam));
   } else {
     if (!KEY_ID.test(keyIdParam)) throw kmsError('NotFoundException', `Invalid keyId ${keyIdParam}`);
     arn = keyArnOf(state, region, keyIdParam);

@@ -1,6 +1,8 @@
 import {
   CancelKeyDeletionCommand,
+  CreateAliasCommand,
   CreateKeyCommand,
+  DeleteAliasCommand,
   DescribeKeyCommand,
   EnableKeyCommand,
   EnableKeyRotationCommand,
@@ -12,11 +14,13 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KmsCollector } from '../../../src/collect/kms.js';
-import { fillParams, valueAt } from '../../../src/fix/apply.js';
+import { createAwsClients } from '../../../src/collect/clients.js';
+import { applyPlan, fillParams, valueAt } from '../../../src/fix/apply.js';
 import { createWriteClients } from '../../../src/fix/apply/clients.js';
 import { sendCall } from '../../../src/fix/apply/commands.js';
 import { parseSnapshot } from '../../../src/snapshot/load.js';
 import type { AccountSnapshot } from '../../../src/snapshot/schema.js';
+import { memoryIo } from '../../fix/apply/live-account.js';
 import { planOf } from '../../fix/helpers.js';
 import { G, golden, goldenSnapshot } from '../../helpers/golden.js';
 import { startEmulator, type RunningEmulator } from '../server.js';
@@ -286,6 +290,83 @@ describe('KMS emulator: writes', () => {
     });
   });
 
+  it('CreateAlias names a key of its region; DescribeKey (only) finds the key by alias name or alias ARN', async () => {
+    const kmsClient = await kms();
+    const alias = 'alias/lvs/lambda-environment';
+    const aliasArn = `arn:aws:kms:${G.region}:${G.accountId}:${alias}`;
+    expect(await failure(kmsClient.send(new DescribeKeyCommand({ KeyId: alias })))).toEqual({
+      name: 'NotFoundException',
+      status: 400,
+      message: `Alias ${aliasArn} is not found.`,
+    });
+    expect(
+      await kmsClient.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: G.keyArn })),
+    ).toMatchObject({});
+    for (const KeyId of [alias, aliasArn]) {
+      const { KeyMetadata } = await kmsClient.send(new DescribeKeyCommand({ KeyId }));
+      expect(KeyMetadata).toMatchObject({ Arn: G.keyArn, KeyManager: 'CUSTOMER', KeyState: 'Enabled' });
+    }
+    // Aliases are per region, and management operations take a key ID or key ARN, not an alias.
+    expect(await failure(client('us-east-1').send(new DescribeKeyCommand({ KeyId: alias })))).toMatchObject({
+      name: 'NotFoundException',
+    });
+    expect(
+      await failure(
+        kmsClient.send(new DescribeKeyCommand({ KeyId: `arn:aws:kms:us-east-1:${G.accountId}:${alias}` })),
+      ),
+    ).toMatchObject({
+      name: 'NotFoundException',
+    });
+    expect(await failure(kmsClient.send(new EnableKeyRotationCommand({ KeyId: alias })))).toMatchObject({
+      name: 'NotFoundException',
+    });
+    // One alias name per region; another key ID as target is fine once the alias is gone.
+    expect(
+      await failure(kmsClient.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KEY_ID }))),
+    ).toEqual({
+      name: 'AlreadyExistsException',
+      status: 400,
+      message: `An alias with the name ${aliasArn} already exists`,
+    });
+    await kmsClient.send(new DeleteAliasCommand({ AliasName: alias }));
+    expect(await failure(kmsClient.send(new DescribeKeyCommand({ KeyId: alias })))).toMatchObject({
+      name: 'NotFoundException',
+    });
+    expect(await failure(kmsClient.send(new DeleteAliasCommand({ AliasName: alias })))).toMatchObject({
+      name: 'NotFoundException',
+      status: 400,
+    });
+    await kmsClient.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KEY_ID }));
+    expect((await kmsClient.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.Arn).toBe(G.keyArn);
+  });
+
+  it('CreateAlias refuses a bad name, a missing key, and a key pending deletion', async () => {
+    let kmsClient = await kms();
+    expect(
+      await failure(kmsClient.send(new CreateAliasCommand({ AliasName: 'lvs', TargetKeyId: G.keyArn }))),
+    ).toMatchObject({ name: 'InvalidAliasNameException', status: 400 });
+    expect(
+      await failure(
+        kmsClient.send(new CreateAliasCommand({ AliasName: 'alias/a b', TargetKeyId: G.keyArn })),
+      ),
+    ).toMatchObject({ name: 'ValidationException', status: 400 });
+    expect(
+      await failure(
+        kmsClient.send(
+          new CreateAliasCommand({
+            AliasName: 'alias/x',
+            TargetKeyId: '11111111-2222-3333-4444-555555555555',
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: 'NotFoundException' });
+    await emu!.close();
+    kmsClient = await kms(variantSnapshot('lvs009-key-pending-deletion'));
+    expect(
+      await failure(kmsClient.send(new CreateAliasCommand({ AliasName: 'alias/x', TargetKeyId: G.keyArn }))),
+    ).toMatchObject({ name: 'KMSInvalidStateException', status: 400 });
+  });
+
   it('a missing KeyId is a ValidationException', async () => {
     const kmsClient = await kms();
     expect(await failure(kmsClient.send(new EnableKeyCommand({} as never)))).toMatchObject({
@@ -332,6 +413,13 @@ describe('KMS emulator: lvs reads and fixes', () => {
     }
     const arn = Object.values(values)[0] ?? '';
     expect(arn).toMatch(/^arn:aws:kms:eu-west-1:111122223333:key\//);
+    // The key is named by the alias a later run looks up before creating one.
+    const kmsClient = client(G.region);
+    const lookup = step.api.find((c) => c.operation === 'CreateKey')?.reuse?.lookup;
+    expect(lookup).toEqual({ operation: 'DescribeKey', params: { KeyId: 'alias/lvs/lambda-environment' } });
+    expect(
+      (await kmsClient.send(new DescribeKeyCommand({ KeyId: 'alias/lvs/lambda-environment' }))).KeyMetadata,
+    ).toMatchObject({ Arn: arn, KeyState: 'Enabled', KeyManager: 'CUSTOMER' });
     expect(keyState(arn)).toMatchObject({
       keyManager: 'CUSTOMER',
       keyState: 'Enabled',
@@ -355,5 +443,80 @@ describe('KMS emulator: lvs reads and fixes', () => {
     } finally {
       ctx.clients.destroy();
     }
+  });
+
+  it('lvs fix --apply stopped after CreateKey and CreateAlias: the re-run finds the key by its alias and reuses it', async () => {
+    const snapshot = variantSnapshot('lvs009-no-customer-key');
+    const { plan } = await planOf(snapshot);
+    await kms(snapshot);
+    const state = emu!.state;
+    const keysBefore = new Set(Object.keys(state.snapshot.kms.keys));
+    const run = async (backupDir: string) => {
+      const read = createAwsClients({
+        env: {},
+        credentials: CREDENTIALS,
+        endpointUrl: emu!.url,
+        maxAttempts: 1,
+      });
+      const write = createWriteClients({
+        env: {},
+        credentials: CREDENTIALS,
+        endpointUrl: emu!.url,
+        maxAttempts: 1,
+      });
+      const io = memoryIo([]);
+      try {
+        const result = await applyPlan(
+          plan,
+          {
+            backupDir,
+            yes: true,
+            allowLockout: false,
+            homeRegion: G.region,
+            toolVersion: '0.1.0',
+            now: new Date('2026-11-21T10:00:00.000Z'),
+          },
+          { read, write, sleep: () => Promise.resolve() },
+          io,
+        );
+        return { result, io };
+      } finally {
+        read.destroy();
+        write.destroy();
+      }
+    };
+    // Run 1: KMS rejects the key policy (its role is gone for a moment), after CreateKey and CreateAlias.
+    const role = state.snapshot.iam.roles[G.roleArn];
+    state.snapshot.iam.roles[G.roleArn] = { status: 'absent' };
+    const first = await run('/backup/1');
+    expect(first.result).toMatchObject({
+      status: 'failed',
+      changed: true,
+      error: expect.stringMatching(/kms:PutKeyPolicy: MalformedPolicyDocumentException/),
+    });
+    const created = () => Object.keys(state.snapshot.kms.keys).filter((arn) => !keysBefore.has(arn));
+    expect(created()).toHaveLength(1);
+    const [key] = created();
+    if (role !== undefined) state.snapshot.iam.roles[G.roleArn] = role;
+
+    // Run 2, the same plan: the key is found by its alias, nothing new is created.
+    const second = await run('/backup/2');
+    expect(second.result, second.io.output()).toMatchObject({ status: 'applied' });
+    if (second.result.status !== 'applied') return;
+    expect(second.result.sent.map((c) => c.operation)).toEqual([
+      'PutKeyPolicy',
+      'EnableKeyRotation',
+      'UpdateFunctionConfiguration',
+    ]);
+    expect(created()).toEqual([key]);
+    expect(keyState(key ?? '')).toMatchObject({
+      keyState: 'Enabled',
+      rotationEnabled: { status: 'ok', value: true },
+    });
+    const fn = state.snapshot.regions[0]?.functions;
+    expect(fn?.status === 'ok' && fn.value[0]?.kmsKeyArn).toBe(key);
+    expect(second.io.output()).toContain(
+      'kms:CreateKey skipped: key from a previous run (alias/lvs/lambda-environment) reused',
+    );
   });
 });

@@ -2,6 +2,9 @@ import type { KmsKey } from '../../../src/snapshot/schema.js';
 import { notImplemented, type AwsError, type EmulatorState, type ServiceModule } from '../types.js';
 import { jsonResponse } from '../wire.js';
 import {
+  aliasArnOf,
+  aliasesOf,
+  aliasKey,
   checkKeyPolicy,
   defaultKeyPolicy,
   extrasOf,
@@ -18,6 +21,7 @@ import {
  * KMS over JSON 1.1: `X-Amz-Target: TrentService.<Op>` with a JSON body, JSON answers (timestamps
  * as epoch seconds), and errors as `{"__type": code, "message": …}`, all with status 400 but KMS's
  * internal faults. Reads answer from the snapshot's keys and state.keyPolicies; writes change them.
+ * Aliases exist only once CreateAlias makes them (kms-model.ts aliasesOf).
  */
 
 type Body = Record<string, unknown>;
@@ -57,8 +61,54 @@ function managedKey(call: Call, operation: string): KmsKey {
   return key;
 }
 
+/** DescribeKey, unlike the management operations, also takes an alias name or alias ARN. */
 function describeKey(call: Call) {
-  return { KeyMetadata: keyMetadata(call.state, keyOf(call)) };
+  return {
+    KeyMetadata: keyMetadata(call.state, findKey(call.state, call.region, str(call.body, 'KeyId'), true)),
+  };
+}
+
+const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
+
+function aliasName(call: Call): string {
+  const name = requiredStr(call, 'AliasName');
+  if (!name.startsWith('alias/'))
+    throw kmsError('InvalidAliasNameException', 'Alias must start with the prefix "alias/".');
+  if (name.length > 256 || !ALIAS_NAME.test(name))
+    throw validationException(
+      'AliasName',
+      'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$',
+      name,
+    );
+  return name;
+}
+
+/** An alias names a customer managed key of its region (not an alias, not one pending deletion). */
+function createAlias(call: Call) {
+  const name = aliasName(call);
+  if (name.startsWith('alias/aws/'))
+    throw kmsError(
+      'InvalidAliasNameException',
+      'Alias names starting with alias/aws/ are reserved for AWS managed keys.',
+    );
+  const target = requiredStr(call, 'TargetKeyId');
+  const aliases = aliasesOf(call.state);
+  if (aliases.has(aliasKey(call.region, name)))
+    throw kmsError(
+      'AlreadyExistsException',
+      `An alias with the name ${aliasArnOf(call.state, call.region, name)} already exists`,
+    );
+  const key = managedKey({ ...call, body: { ...call.body, KeyId: target } }, 'CreateAlias');
+  aliases.set(aliasKey(call.region, name), key.keyArn);
+  return undefined;
+}
+
+function deleteAlias(call: Call) {
+  const name = aliasName(call);
+  const aliases = aliasesOf(call.state);
+  if (!aliases.delete(aliasKey(call.region, name)))
+    throw kmsError('NotFoundException', `Alias ${aliasArnOf(call.state, call.region, name)} is not found.`);
+  return undefined;
 }
 
 function getKeyRotationStatus(call: Call) {
@@ -292,6 +342,8 @@ const OPERATIONS: Record<string, (call: Call) => unknown> = {
   CancelKeyDeletion: cancelKeyDeletion,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   CreateKey: createKey,
+  CreateAlias: createAlias,
+  DeleteAlias: deleteAlias,
 };
 
 function parseBody(text: string): Body {

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isReadOnlyOperation } from '../../../src/collect/read-only-guard.js';
 import { applyPlan, type ApplyOptions, type ApplyResult } from '../../../src/fix/apply.js';
 import type { Plan } from '../../../src/fix/plan-model.js';
+import { KEY_ALIAS } from '../../../src/fix/planners/lvs009-env-encrypted-with-cmk.js';
 import { readPolicy } from '../../../src/fix/policy-merge.js';
 import { G } from '../../helpers/golden.js';
 import { failing, planOf } from '../helpers.js';
@@ -161,7 +163,7 @@ describe('lvs fix --apply: exact calls, in order', () => {
     expect(again.steps).toEqual([]);
   });
 
-  it('LVS009 no customer key: CreateKey, its ARN captured and used by PutKeyPolicy, EnableKeyRotation and KMSKeyArn', async () => {
+  it('LVS009 no customer key: the alias looked up, CreateKey, its ARN captured and used by CreateAlias, PutKeyPolicy, EnableKeyRotation and KMSKeyArn', async () => {
     withoutCustomerKey(account);
     const plan = await livePlan();
     const { result, io } = await apply(plan);
@@ -170,12 +172,19 @@ describe('lvs fix --apply: exact calls, in order', () => {
     expect(key).toMatch(/^arn:aws:kms:eu-west-1:111122223333:key\//);
     expect(account.writes.map(([op, input]) => [op, (input as { KeyId?: string }).KeyId])).toEqual([
       ['kms:CreateKey', undefined],
+      ['kms:CreateAlias', undefined],
       ['kms:PutKeyPolicy', key],
       ['kms:EnableKeyRotation', key],
       ['lambda:UpdateFunctionConfiguration', undefined],
     ]);
-    expect(account.writes[3]?.[1]).toEqual({ FunctionName: G.functionArn, KMSKeyArn: key });
-    const policy = readPolicy(String((account.writes[1]?.[1] as { Policy: string }).Policy));
+    expect(account.writes[1]?.[1]).toEqual({ AliasName: KEY_ALIAS, TargetKeyId: key });
+    expect(account.aliases).toEqual(new Map([[KEY_ALIAS, key]]));
+    expect(account.writes[4]?.[1]).toEqual({ FunctionName: G.functionArn, KMSKeyArn: key });
+    // The alias was looked up once, through the read-only clients, before the first change.
+    const lookups = account.calls.filter((c) => c.operation === 'DescribeKey');
+    expect(lookups.map((c) => c.input)).toEqual([{ KeyId: KEY_ALIAS }]);
+    expect(account.events.indexOf('kms:DescribeKey')).toBeLessThan(account.events.indexOf('kms:CreateKey'));
+    const policy = readPolicy(String((account.writes[2]?.[1] as { Policy: string }).Policy));
     expect(policy.ok && policy.policy.Statement.map((s) => s.Principal)).toContainEqual({ AWS: G.roleArn });
     // The function's configuration is backed up (it is an existing resource); the new key is not.
     const manifest = JSON.parse(io.files.get(backupFile('manifest.json')) ?? '{}');
@@ -184,7 +193,13 @@ describe('lvs fix --apply: exact calls, in order', () => {
     expect(manifest.steps[1].calls[0].restore[0]).toMatch(
       /update-function-configuration .* --kms-key-arn ''$/,
     );
-    expect(io.files.get(backupFile('restore.sh'))).toContain(`# a key was created (${key})`);
+    expect(manifest.steps[0].calls[1].restore).toEqual([
+      `# the alias ${KEY_ALIAS} was created for ${key}; delete it together with the key (while it stays, lvs fix reuses the key instead of creating another): aws kms delete-alias --region eu-west-1 --alias-name ${KEY_ALIAS}`,
+    ]);
+    const script = io.files.get(backupFile('restore.sh')) ?? '';
+    expect(script).toContain(`# a key was created (${key})`);
+    // Last change first: the alias before the key it names.
+    expect(script.indexOf('delete-alias')).toBeLessThan(script.indexOf('# a key was created'));
     expect(io.output()).toContain(`new-key-eu-west-1 = ${key}`);
     const { plan: again } = await planOf(await account.collect());
     expect(again.steps).toEqual([]);
@@ -213,6 +228,171 @@ describe('lvs fix --apply: exact calls, in order', () => {
     expect((await apply(plan)).result).toEqual({ status: 'nothing' });
     expect(account.calls).toEqual([]);
   });
+});
+
+describe('LVS009: the new key is found again by its alias, so a re-run never creates a second one', () => {
+  const STEP_ID = `LVS009:arn:aws:kms:${G.region}:${G.accountId}:key/new`;
+  const BACKUP_2 = '/backup/run-2';
+
+  /** Run 1, stopped by `operation` failing; returns the key it created. */
+  async function interruptedRun(operation: string): Promise<string> {
+    withoutCustomerKey(account);
+    account.failNext.set(operation, {
+      name: 'AccessDeniedException',
+      message: 'denied',
+      httpStatusCode: 400,
+    });
+    const { result } = await apply(await livePlan());
+    expect(result).toMatchObject({ status: 'failed', changed: true });
+    expect(account.createdKeys.size).toBe(1);
+    const [key] = account.createdKeys.keys();
+    if (key === undefined) throw new Error('no key');
+    expect(account.aliases.get(KEY_ALIAS)).toBe(key);
+    return key;
+  }
+
+  it('a run that failed after CreateKey and CreateAlias: the re-run reuses that key, the function ends up on it', async () => {
+    const key = await interruptedRun('kms:PutKeyPolicy');
+    expect(account.fn.KMSKeyArn).toBeUndefined();
+
+    // Run 2: a fresh plan (the function still has no customer key) plans a new key again…
+    const plan = await livePlan();
+    expect(plan.steps.map((s) => s.id)).toEqual([STEP_ID, `LVS009:${G.functionArn}`]);
+    const io = memoryIo(account.events);
+    const { result } = await apply(plan, { backupDir: BACKUP_2 }, io);
+    applied(result);
+    // …but the executor finds it by its alias: no CreateKey, no CreateAlias; the rest on that key.
+    expect(account.writes.map(([op, input]) => [op, (input as { KeyId?: string }).KeyId])).toEqual([
+      ['kms:PutKeyPolicy', key],
+      ['kms:EnableKeyRotation', key],
+      ['lambda:UpdateFunctionConfiguration', undefined],
+    ]);
+    expect(account.createdKeys.size).toBe(1);
+    expect(account.fn.KMSKeyArn).toBe(key);
+    expect(account.createdKeys.get(key)).toBe(true);
+    const policy = readPolicy(account.keyPolicies.get(key) ?? '');
+    expect(policy.ok && policy.policy.Statement.map((s) => s.Sid)).toEqual([
+      'Enable IAM User Permissions',
+      'LvsLambdaEnvironmentDecrypt',
+    ]);
+    expect(io.output()).toContain(`kms:CreateKey skipped: key from a previous run (${KEY_ALIAS}) reused`);
+    expect(io.output()).toContain(`kms:CreateAlias skipped: key from a previous run (${KEY_ALIAS}) reused`);
+    expect(io.output()).toContain(`new-key-eu-west-1 = ${key}; it is reused, not created again`);
+    if (result.status !== 'applied') return;
+    expect(result.sent.map((c) => c.operation)).toEqual([
+      'PutKeyPolicy',
+      'EnableKeyRotation',
+      'UpdateFunctionConfiguration',
+    ]);
+
+    // The reused key is an existing resource: its policy and rotation are backed up and restorable.
+    const manifest = JSON.parse(io.files.get(join(BACKUP_2, 'manifest.json')) ?? '{}');
+    const keyStep = manifest.steps[0];
+    expect(keyStep.created).toEqual({});
+    expect(keyStep.reused).toEqual({ 'new-key-eu-west-1': key });
+    expect(keyStep.calls.map((c: { status: string }) => c.status)).toEqual([
+      'skipped',
+      'skipped',
+      'done',
+      'done',
+    ]);
+    expect(keyStep.calls[0].restore).toEqual([
+      `# not sent: key from a previous run (${KEY_ALIAS}) reused (new-key-eu-west-1 = ${key}); this run created nothing to undo (the earlier run's backup has its restore commands)`,
+    ]);
+    const keyId = key.slice(key.lastIndexOf('/') + 1);
+    expect(keyStep.files.map((f: { path: string }) => f.path)).toEqual([
+      `step-01/key-policy-${keyId}.json`,
+      `step-01/key-rotation-${keyId}.json`,
+    ]);
+    expect(keyStep.calls[2].restore).toEqual([
+      `aws kms put-key-policy --region eu-west-1 --key-id ${key} --policy-name default --policy file://step-01/key-policy-${keyId}.json`,
+    ]);
+    expect(keyStep.calls[3].restore).toEqual([
+      `aws kms disable-key-rotation --region eu-west-1 --key-id ${key}`,
+    ]);
+    expect(io.files.get(join(BACKUP_2, `step-01/key-policy-${keyId}.json`))).toContain('key-default-1');
+
+    const { plan: again } = await planOf(await account.collect());
+    expect(again.steps).toEqual([]);
+  });
+
+  it("the reused key's policy is merged, never replaced: a statement added since the first run stays", async () => {
+    const key = await interruptedRun('kms:EnableKeyRotation');
+    const live = readPolicy(account.keyPolicies.get(key) ?? '');
+    if (!live.ok) throw new Error('key policy');
+    const audit = {
+      Sid: 'AuditorsDescribe',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${G.accountId}:role/auditor` },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+    };
+    account.keyPolicies.set(
+      key,
+      JSON.stringify({ ...live.policy, Statement: [...live.policy.Statement, audit] }),
+    );
+
+    const io = memoryIo(account.events);
+    const { result } = await apply(await livePlan(), { backupDir: BACKUP_2 }, io);
+    applied(result);
+    const put = account.writes.find(([op]) => op === 'kms:PutKeyPolicy')?.[1] as { Policy: string };
+    const sent = readPolicy(put.Policy);
+    expect(sent.ok && sent.policy.Statement.map((s) => s.Sid)).toEqual([
+      'Enable IAM User Permissions',
+      'LvsLambdaEnvironmentDecrypt',
+      'AuditorsDescribe',
+    ]);
+    expect(io.output()).toContain(
+      'kms:PutKeyPolicy done (merged into the live document of the reused resource: 3 statement(s) kept, 0 added)',
+    );
+    expect(account.writes.map(([op]) => op)).not.toContain('kms:CreateKey');
+    expect(account.fn.KMSKeyArn).toBe(key);
+  });
+
+  it('an alias lookup that fails (not NotFoundException) stops the run before any change', async () => {
+    withoutCustomerKey(account);
+    const plan = await livePlan();
+    account.failNext.set('kms:DescribeKey', {
+      name: 'AccessDeniedException',
+      message: 'not authorized to perform: kms:DescribeKey',
+      httpStatusCode: 400,
+    });
+    const io = memoryIo(account.events);
+    const { result } = await apply(plan, {}, io);
+    expect(result).toMatchObject({
+      status: 'failed',
+      changed: false,
+      error: `cannot look up the key from a previous run (${KEY_ALIAS}) of step 1 (${STEP_ID}): kms:DescribeKey {"KeyId":"${KEY_ALIAS}"} in eu-west-1: AccessDeniedException: not authorized to perform: kms:DescribeKey; nothing was changed`,
+    });
+    expect(account.writes).toEqual([]);
+    expect(io.files.size).toBe(0);
+  });
+
+  it.each(['PendingDeletion', 'Disabled'])(
+    'an alias that names a key %s: refused before any change, with what to do (the alias is never moved)',
+    async (state) => {
+      withoutCustomerKey(account);
+      const arn = `arn:aws:kms:${G.region}:${G.accountId}:key/00000000-0000-4000-8000-00000000abcd`;
+      account.createdKeys.set(arn, true);
+      account.keyStates.set(arn, state);
+      account.aliases.set(KEY_ALIAS, arn);
+      const plan = await livePlan();
+      const io = memoryIo(account.events);
+      const { result } = await apply(plan, {}, io);
+      expect(result).toMatchObject({ status: 'refused' });
+      if (result.status !== 'refused') return;
+      expect(result.reasons).toHaveLength(1);
+      expect(result.reasons[0]).toContain(
+        `step 1 (${STEP_ID}): kms:DescribeKey {"KeyId":"${KEY_ALIAS}"} in eu-west-1 found ${arn}, which lvs may not reuse as the key from a previous run (${KEY_ALIAS}): KeyMetadata.KeyState ${state} (reused only with Enabled).`,
+      );
+      expect(result.reasons[0]).toContain(
+        `aws kms delete-alias --region eu-west-1 --alias-name ${KEY_ALIAS}`,
+      );
+      expect(account.writes).toEqual([]);
+      expect(account.aliases.get(KEY_ALIAS)).toBe(arn);
+      expect(io.files.size).toBe(0);
+    },
+  );
 });
 
 describe('backups', () => {

@@ -4,9 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../src/collect/clients.js';
-import { ReadOnlyViolationError } from '../../../src/collect/read-only-guard.js';
+import { isReadOnlyOperation, ReadOnlyViolationError } from '../../../src/collect/read-only-guard.js';
 import { createWriteClients } from '../../../src/fix/apply/clients.js';
-import { commandFor, WRITE_COMMANDS } from '../../../src/fix/apply/commands.js';
+import {
+  commandFor,
+  LOOKUP_COMMANDS,
+  lookupCommandFor,
+  WRITE_COMMANDS,
+} from '../../../src/fix/apply/commands.js';
 import { FAKE_CREDENTIALS } from '../../collect/helpers/run-collect.js';
 import { G } from '../../helpers/golden.js';
 
@@ -65,6 +70,28 @@ describe('write clients', () => {
       expect(commandFor({ service: service as 'ec2', operation: 'DeleteEverything' })).toBeUndefined();
     }
     expect(commandFor({ service: 'lambda', operation: 'toString' })).toBeUndefined();
+  });
+
+  it('reuse lookups map to reads only, which the read-only clients send', () => {
+    for (const operations of Object.values(LOOKUP_COMMANDS)) {
+      for (const [operation, Command] of Object.entries(operations)) {
+        expect(Command.name).toBe(`${operation}Command`);
+        expect(isReadOnlyOperation(operation)).toBe(true);
+      }
+    }
+    const reuse = (operation: string) => ({
+      lookup: { operation, params: {} },
+      notFound: ['NotFoundException'],
+      requires: {},
+      label: 'a test resource',
+      otherwise: 'nothing to do here',
+    });
+    expect(lookupCommandFor({ service: 'kms', reuse: reuse('DescribeKey') })?.name).toBe(
+      'DescribeKeyCommand',
+    );
+    expect(lookupCommandFor({ service: 'kms', reuse: reuse('GetKeyPolicy') })).toBeUndefined();
+    expect(lookupCommandFor({ service: 'ec2', reuse: reuse('DescribeKey') })).toBeUndefined();
+    expect(lookupCommandFor({ service: 'kms' })).toBeUndefined();
   });
 
   it('only the executor and the fix command use the write clients', () => {

@@ -28,6 +28,20 @@ type Json = Record<string, any>;
 type Service = Parameters<FixtureServer['respond']>[0];
 
 const META = { httpStatusCode: 200, requestId: 'live-account', attempts: 1, totalRetryDelay: 0 };
+/** The key policy KMS gives a key created without one. */
+const DEFAULT_KEY_POLICY = {
+  Version: '2012-10-17',
+  Id: 'key-default-1',
+  Statement: [
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${G.accountId}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+};
 const encode = (text: string) => encodeURIComponent(text);
 
 export class LiveAccount extends FixtureServer {
@@ -42,6 +56,12 @@ export class LiveAccount extends FixtureServer {
   private readonly pending = new Map<string, number>();
   /** Keys created by kms:CreateKey: ARN -> rotation on. */
   readonly createdKeys = new Map<string, boolean>();
+  /** KeyState of created keys that are not Enabled (a test disables one, or schedules its deletion). */
+  readonly keyStates = new Map<string, string>();
+  /** Key policies of created keys (absent: KMS's default policy). */
+  readonly keyPolicies = new Map<string, string>();
+  /** KMS aliases of created keys: alias name -> key ARN. */
+  readonly aliases = new Map<string, string>();
 
   constructor(fixtures: Fixtures = goldenFixtures()) {
     super(fixtures);
@@ -235,19 +255,51 @@ export class LiveAccount extends FixtureServer {
           this.createdKeys.set(arn, false);
           return { KeyMetadata: this.keyMetadata(arn) };
         };
-      case 'kms:PutKeyPolicy':
+      case 'kms:CreateAlias':
         return () => {
-          this.createdKey(String(input.KeyId));
+          const name = String(input.AliasName);
+          if (this.aliases.has(name))
+            throw awsError('kms', {
+              name: 'AlreadyExistsException',
+              message: `An alias with the name arn:aws:kms:${G.region}:${G.accountId}:${name} already exists`,
+              httpStatusCode: 400,
+            });
+          this.aliases.set(name, this.createdKey(String(input.TargetKeyId)));
           return {};
         };
+      case 'kms:PutKeyPolicy':
+        return () => {
+          this.keyPolicies.set(this.createdKey(String(input.KeyId)), String(input.Policy));
+          return {};
+        };
+      case 'kms:GetKeyPolicy':
+        if (!this.createdKeys.has(String(input.KeyId))) return undefined;
+        return () => ({
+          PolicyName: 'default',
+          Policy: this.keyPolicies.get(String(input.KeyId)) ?? JSON.stringify(DEFAULT_KEY_POLICY),
+        });
       case 'kms:EnableKeyRotation':
         return () => {
           this.createdKeys.set(this.createdKey(String(input.KeyId)), true);
           return {};
         };
-      case 'kms:DescribeKey':
-        if (!this.createdKeys.has(String(input.KeyId))) return undefined;
-        return () => ({ KeyMetadata: this.keyMetadata(String(input.KeyId)) });
+      case 'kms:DescribeKey': {
+        const id = String(input.KeyId);
+        const alias = id.startsWith('alias/') ? id : /^arn:aws:kms:[^:]+:\d+:(alias\/.+)$/.exec(id)?.[1];
+        if (alias !== undefined)
+          return () => {
+            const arn = this.aliases.get(alias);
+            if (arn === undefined)
+              throw awsError('kms', {
+                name: 'NotFoundException',
+                message: `Alias arn:aws:kms:${G.region}:${G.accountId}:${alias} is not found.`,
+                httpStatusCode: 400,
+              });
+            return { KeyMetadata: this.keyMetadata(arn) };
+          };
+        if (!this.createdKeys.has(id)) return undefined;
+        return () => ({ KeyMetadata: this.keyMetadata(id) });
+      }
       case 'kms:GetKeyRotationStatus':
         if (!this.createdKeys.has(String(input.KeyId))) return undefined;
         return () => ({ KeyId: input.KeyId, KeyRotationEnabled: this.createdKeys.get(String(input.KeyId)) });
@@ -263,13 +315,14 @@ export class LiveAccount extends FixtureServer {
   }
 
   private keyMetadata(arn: string): Json {
+    const state = this.keyStates.get(arn) ?? 'Enabled';
     return {
       AWSAccountId: G.accountId,
       KeyId: arn.slice(arn.lastIndexOf('/') + 1),
       Arn: arn,
-      Enabled: true,
+      Enabled: state === 'Enabled',
       KeyUsage: 'ENCRYPT_DECRYPT',
-      KeyState: 'Enabled',
+      KeyState: state,
       Origin: 'AWS_KMS',
       KeyManager: 'CUSTOMER',
       KeySpec: 'SYMMETRIC_DEFAULT',

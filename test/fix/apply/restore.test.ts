@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderManifest, renderRestoreScript, type BackupState } from '../../../src/fix/apply/backup.js';
 import type { LiveItem } from '../../../src/fix/apply/live-state.js';
-import { addPermissionArgs, restoreCommands } from '../../../src/fix/apply/restore.js';
+import { addPermissionArgs, restoreCommands, reusedRestoreCommands } from '../../../src/fix/apply/restore.js';
 import type { ApiCall } from '../../../src/fix/plan-model.js';
 import { G } from '../../helpers/golden.js';
 
@@ -179,6 +179,54 @@ describe('restore commands put back what was read before the change', () => {
     expect(key[0]).toMatch(/^# a key was created \(arn:aws:kms:eu-west-1:1:key\/k\)/);
   });
 
+  it("the new key's alias is named with the key (kept, a later lvs fix reuses the key), never deleted by the script", () => {
+    const key = 'arn:aws:kms:eu-west-1:1:key/k';
+    const lines = restore(
+      call('kms', 'CreateAlias', { AliasName: 'alias/lvs/lambda-environment', TargetKeyId: key }),
+    ).lines;
+    expect(lines).toEqual([
+      `# the alias alias/lvs/lambda-environment was created for ${key}; delete it together with the key (while it stays, lvs fix reuses the key instead of creating another): aws kms delete-alias --region eu-west-1 --alias-name alias/lvs/lambda-environment`,
+    ]);
+  });
+
+  it('a call skipped because its resource was reused has nothing to undo', () => {
+    const create: ApiCall = {
+      ...call('kms', 'CreateKey', {}),
+      captures: { 'new-key-eu-west-1': 'KeyMetadata.Arn' },
+      reuse: {
+        lookup: { operation: 'DescribeKey', params: { KeyId: 'alias/lvs/lambda-environment' } },
+        notFound: ['NotFoundException'],
+        requires: { 'KeyMetadata.KeyState': ['Enabled'] },
+        captures: { 'new-key-eu-west-1': 'KeyMetadata.Arn' },
+        label: 'key from a previous run (alias/lvs/lambda-environment)',
+        otherwise: 'enable the key or delete the alias',
+      },
+    };
+    expect(reusedRestoreCommands(create, { 'new-key-eu-west-1': 'arn:aws:kms:eu-west-1:1:key/k' })).toEqual([
+      "# not sent: key from a previous run (alias/lvs/lambda-environment) reused (new-key-eu-west-1 = arn:aws:kms:eu-west-1:1:key/k); this run created nothing to undo (the earlier run's backup has its restore commands)",
+    ]);
+  });
+
+  it("puts back the console's InvokeFunction-via-URL statement of a public URL", () => {
+    expect(
+      addPermissionArgs({
+        Sid: 'FunctionURLAllowInvokeAction',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Principal: '*',
+        Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } },
+      }),
+    ).toEqual([
+      '--statement-id',
+      'FunctionURLAllowInvokeAction',
+      '--action',
+      'lambda:InvokeFunction',
+      '--principal',
+      "'*'",
+      '--invoked-via-function-url',
+    ]);
+  });
+
   it('add-permission cannot express every statement: then the restore says so', () => {
     expect(
       addPermissionArgs({
@@ -238,6 +286,22 @@ describe('restore.sh', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('shows a skipped call (reused, not sent) as a comment only', () => {
+    const skipped = state(true);
+    const step = skipped.steps[0];
+    if (step === undefined) throw new Error('step');
+    step.calls.unshift({
+      service: 'kms',
+      operation: 'CreateKey',
+      region: G.region,
+      status: 'skipped',
+      restore: ['# not sent: key from a previous run reused; this run created nothing to undo'],
+    });
+    const script = renderRestoreScript(skipped);
+    expect(script).toContain('#   undo kms:CreateKey (skipped)\n# not sent: key from a previous run reused');
+    expect(script.split('\n').filter((l) => l.startsWith('run ') && l.includes('kms'))).toEqual([]);
   });
 
   it('leaves out calls that were never sent', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../src/collect/clients.js';
-import { commandFor } from '../../../src/fix/apply/commands.js';
+import { commandFor, lookupCommandFor } from '../../../src/fix/apply/commands.js';
 import {
   docKindOf,
   droppedStatements,
@@ -179,7 +179,11 @@ describe('every automated step of the variants and the demo account verifies aga
     const { plan } = await planOf(snapshot);
     const clients = snapshotClients(snapshot);
     for (const step of plan.steps.filter((s) => s.kind === 'automated')) {
-      for (const call of step.api) expect(commandFor(call), `${step.id} ${call.operation}`).toBeDefined();
+      for (const call of step.api) {
+        expect(commandFor(call), `${step.id} ${call.operation}`).toBeDefined();
+        if (call.reuse !== undefined)
+          expect(lookupCommandFor(call), `${step.id} ${call.operation} lookup`).toBeDefined();
+      }
       const items = await readStep(clients, step.api);
       expect(verifyStep(step, [...items.values()].flat()), step.id).toEqual({
         unverifiable: [],

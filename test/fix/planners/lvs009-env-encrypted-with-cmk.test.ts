@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { placeholder } from '../../../src/fix/plan-model.js';
-import { DECRYPT_SID, keyPolicyOf } from '../../../src/fix/planners/lvs009-env-encrypted-with-cmk.js';
+import {
+  DECRYPT_SID,
+  KEY_ALIAS,
+  keyPolicyOf,
+} from '../../../src/fix/planners/lvs009-env-encrypted-with-cmk.js';
 import type { AccountSnapshot } from '../../../src/snapshot/schema.js';
 import { G, golden, okValue, regionOf } from '../../helpers/golden.js';
 import { GOLDEN_STEPS, applied, auditResults, demoSnapshot, failing, planOf, stepById } from '../helpers.js';
@@ -17,7 +21,12 @@ describe('LVS009 planner', () => {
     const keySteps = plan.steps.filter((s) => s.id.endsWith(':key/new'));
     expect(keySteps.map((s) => s.region)).toEqual(['eu-west-1', 'us-east-1']);
     const eu = stepById(plan, 'LVS009:arn:aws:kms:eu-west-1:111122223333:key/new');
-    expect(eu.api.map((c) => c.operation)).toEqual(['CreateKey', 'PutKeyPolicy', 'EnableKeyRotation']);
+    expect(eu.api.map((c) => c.operation)).toEqual([
+      'CreateKey',
+      'CreateAlias',
+      'PutKeyPolicy',
+      'EnableKeyRotation',
+    ]);
     expect(eu.resolves).toEqual([]);
     const policy = keyPolicyOf(eu);
     expect(policy?.Statement[0]).toMatchObject({
@@ -43,6 +52,49 @@ describe('LVS009 planner', () => {
       KMSKeyArn: placeholder('new-key-eu-west-1'),
     });
     expect(fn.dependsOn).toEqual([eu.id]);
+  });
+
+  it('names the new key with a fixed alias and declares how a re-run finds and reuses it', async () => {
+    const { plan } = await planOf(demoSnapshot());
+    for (const region of ['eu-west-1', 'us-east-1']) {
+      const step = stepById(plan, `LVS009:arn:aws:kms:${region}:111122223333:key/new`);
+      const key = placeholder(`new-key-${region}`);
+      // The captured value is the key's full ARN: the step's resource and its policy document name it as is.
+      expect(step.resourceArn).toBe(key);
+      expect(step.documents.map((d) => d.resourceArn)).toEqual([key]);
+      const [create, alias, put, rotate] = step.api;
+      expect(create?.captures).toEqual({ [`new-key-${region}`]: 'KeyMetadata.Arn' });
+      expect(alias).toMatchObject({
+        service: 'kms',
+        operation: 'CreateAlias',
+        region,
+        params: { AliasName: KEY_ALIAS, TargetKeyId: key },
+      });
+      expect(alias?.captures).toBeUndefined();
+      expect(put?.params.KeyId).toBe(key);
+      expect(rotate?.params).toEqual({ KeyId: key });
+      const reuse = {
+        lookup: { operation: 'DescribeKey', params: { KeyId: 'alias/lvs/lambda-environment' } },
+        notFound: ['NotFoundException'],
+        requires: { 'KeyMetadata.KeyManager': ['CUSTOMER'], 'KeyMetadata.KeyState': ['Enabled'] },
+        label: 'key from a previous run (alias/lvs/lambda-environment)',
+      };
+      expect(create?.reuse).toMatchObject({
+        ...reuse,
+        captures: { [`new-key-${region}`]: 'KeyMetadata.Arn' },
+      });
+      expect(alias?.reuse).toMatchObject(reuse);
+      expect(alias?.reuse?.captures).toBeUndefined();
+      expect(create?.reuse?.otherwise).toContain(
+        `aws kms delete-alias --region ${region} --alias-name alias/lvs/lambda-environment`,
+      );
+      // The plan no longer warns that a re-run creates another key; only a failed CreateAlias can.
+      const risks = step.risks.map((r) => r.detail).join('\n');
+      expect(risks).not.toMatch(/Re-running the plan .* creates another key/);
+      expect(risks).toContain('Only if kms:CreateAlias itself fails');
+      expect(step.notes.join('\n')).toContain('Safe to re-run');
+      expect(step.preconditions.join('\n')).toContain('kms:CreateAlias');
+    }
   });
 
   it.each([
@@ -99,7 +151,10 @@ describe('LVS009 planner', () => {
       if (!fn) throw new Error('golden function');
       fn.kmsKeyArn = null;
       fn.environment = [];
-      fn.environmentError = { errorCode: 'KMSAccessDeniedException', message: 'Lambda was unable to decrypt' };
+      fn.environmentError = {
+        errorCode: 'KMSAccessDeniedException',
+        message: 'Lambda was unable to decrypt',
+      };
     });
     const { plan } = await planOf(snapshot);
     const step = stepById(plan, GOLDEN_STEPS.function('LVS009'));

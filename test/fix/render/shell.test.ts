@@ -13,9 +13,20 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /**
  * A fake `aws` on PATH: logs each command line (and the content of file:// arguments) and answers
- * the few queries the script reads: the caller's account, a new key ARN, a new endpoint ID.
+ * the few queries the script reads: the caller's account, a new key ARN, a new endpoint ID, and the
+ * alias lookup (NotFoundException as the AWS CLI prints it, unless `describeKey` says otherwise).
  */
-function fakeAws(account: string): { dir: string; log: string } {
+function fakeAws(
+  account: string,
+  describeKey: 'not-found' | 'found' | 'denied' = 'not-found',
+): { dir: string; log: string } {
+  const describe = {
+    'not-found':
+      'echo "An error occurred (NotFoundException) when calling the DescribeKey operation: Alias arn:aws:kms:$4:111122223333:alias/lvs/lambda-environment is not found." >&2; exit 254',
+    found: 'printf "arn:aws:kms:$4:111122223333:key/old-key\\tCUSTOMER\\tEnabled\\n"',
+    denied:
+      'echo "An error occurred (AccessDeniedException) when calling the DescribeKey operation: not authorized" >&2; exit 254',
+  }[describeKey];
   const dir = mkdtempSync(join(work, 'bin-'));
   const log = join(dir, 'calls.log');
   writeFileSync(
@@ -30,6 +41,7 @@ function fakeAws(account: string): { dir: string; log: string } {
       `  "sts get-caller-identity") echo ${account} ;;`,
       '  "kms create-key") echo "arn:aws:kms:$4:111122223333:key/fake-key" ;;',
       '  "ec2 create-vpc-endpoint") echo "vpce-0fake0000000001" ;;',
+      `  "kms describe-key") ${describe} ;;`,
       'esac',
     ].join('\n'),
   );
@@ -37,10 +49,15 @@ function fakeAws(account: string): { dir: string; log: string } {
   return { dir, log };
 }
 
-function runScript(plan: Plan, account = '111122223333', mode: 'execute' | 'source' = 'execute') {
+function runScript(
+  plan: Plan,
+  account = '111122223333',
+  mode: 'execute' | 'source' = 'execute',
+  describeKey: Parameters<typeof fakeAws>[1] = 'not-found',
+) {
   const script = join(work, `plan-${Math.random().toString(36).slice(2)}.sh`);
   writeFileSync(script, renderPlanShell(plan));
-  const aws = fakeAws(account);
+  const aws = fakeAws(account, describeKey);
   const env = { PATH: `${aws.dir}:/usr/bin:/bin`, TMPDIR: work, HOME: work };
   const run =
     mode === 'execute'
@@ -70,19 +87,28 @@ describe('renderPlanShell', () => {
     expect(text).toContain("<<'LVS_EOF'");
   });
 
-  it('runs one AWS CLI command per API call, in plan order, after checking the account', async () => {
+  it('runs one AWS CLI command per API call, in plan order, after checking the account and looking up the key aliases', async () => {
     const { plan } = await planOf(demoSnapshot());
     const run = runScript(plan);
     expect(run.status, run.stderr).toBe(0);
     const commands = run.calls.filter((c) => !c.startsWith('  file:'));
     expect(commands[0]).toBe('sts get-caller-identity --query Account --output text');
+    // Before any change, one lookup per region of the alias LVS009's new keys get.
+    const query = '--query [KeyMetadata.Arn,KeyMetadata.KeyManager,KeyMetadata.KeyState] --output text';
+    expect(commands.slice(1, 3)).toEqual([
+      `kms describe-key --region eu-west-1 --key-id alias/lvs/lambda-environment ${query}`,
+      `kms describe-key --region us-east-1 --key-id alias/lvs/lambda-environment ${query}`,
+    ]);
+    expect(commands).toContain(
+      'kms create-alias --region eu-west-1 --alias-name alias/lvs/lambda-environment --target-key-id arn:aws:kms:eu-west-1:111122223333:key/fake-key',
+    );
     const expected = plan.steps.flatMap((s) =>
       s.api.flatMap((c) => [
         `${c.service === 's3' ? 's3api' : c.service} ${kebab(c.operation)}`,
         ...(c.operation === 'UpdateFunctionConfiguration' ? ['lambda wait'] : []),
       ]),
     );
-    expect(commands.slice(1).map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(expected);
+    expect(commands.slice(3).map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(expected);
     // A captured key ARN is used by the calls that follow.
     expect(commands).toContain(
       'kms enable-key-rotation --region eu-west-1 --key-id arn:aws:kms:eu-west-1:111122223333:key/fake-key',
@@ -110,6 +136,31 @@ describe('renderPlanShell', () => {
     const put = run.calls.findIndex((c) => c.startsWith('s3api put-bucket-policy'));
     expect(run.calls[put + 1]).toContain('"aws:SourceVpce":"vpce-0fake0000000001"');
     expect(run.calls.join('\n')).not.toContain('{{lvs:');
+  });
+
+  it('stops before any change when the alias already names a key (lvs fix --apply reuses it; a script cannot merge its policy)', async () => {
+    const { plan } = await planOf(demoSnapshot());
+    const run = runScript(plan, '111122223333', 'execute', 'found');
+    expect(run.status).not.toBe(0);
+    expect(run.calls).toEqual([
+      'sts get-caller-identity --query Account --output text',
+      'kms describe-key --region eu-west-1 --key-id alias/lvs/lambda-environment --query [KeyMetadata.Arn,KeyMetadata.KeyManager,KeyMetadata.KeyState] --output text',
+    ]);
+    expect(run.stderr).toContain(
+      'lvs plan: found a key from a previous run (alias/lvs/lambda-environment) in eu-west-1: arn:aws:kms:eu-west-1:111122223333:key/old-key\tCUSTOMER\tEnabled',
+    );
+    expect(run.stderr).toContain('nothing was changed. Run lvs fix --apply, which reuses it');
+  });
+
+  it('stops before any change when the alias lookup fails for another reason than NotFound', async () => {
+    const { plan } = await planOf(demoSnapshot());
+    const run = runScript(plan, '111122223333', 'execute', 'denied');
+    expect(run.status).not.toBe(0);
+    expect(run.calls).toHaveLength(2);
+    expect(run.stderr).toContain('(AccessDeniedException)');
+    expect(run.stderr).toContain(
+      'lvs plan: cannot look up the key from a previous run (alias/lvs/lambda-environment) in eu-west-1; nothing was changed',
+    );
   });
 
   it('refuses to run with credentials of another account', async () => {

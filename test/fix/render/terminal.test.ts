@@ -38,6 +38,30 @@ describe('renderPlanTerminal', () => {
     expect(text).not.toMatch(/\u001b\[/);
   });
 
+  it("shows the new key's alias and when --apply skips a call because it reuses a key from a previous run", async () => {
+    const { plan } = await planOf(demoSnapshot());
+    const text = renderPlanTerminal(plan);
+    const block =
+      text.split(/\n\n(?=\d+\. )/)[
+        positionOf(plan, 'LVS009:arn:aws:kms:eu-west-1:111122223333:key/new') + 1
+      ] ?? '';
+    expect(block).toContain('kms:CreateAlias (eu-west-1)');
+    expect(block).toContain(
+      '{"AliasName":"alias/lvs/lambda-environment","TargetKeyId":"{{lvs:new-key-eu-west-1}}"}',
+    );
+    expect(
+      block
+        .split('\n')
+        .filter((l) => l.includes('skipped if kms:DescribeKey {"KeyId":"alias/lvs/lambda-environment"}')),
+    ).toHaveLength(2);
+    expect(block).toContain(
+      'finds a key from a previous run (alias/lvs/lambda-environment) (reused when KeyMetadata.KeyManager CUSTOMER, KeyMetadata.KeyState Enabled; otherwise nothing is changed)',
+    );
+    // The key's policy document is named by the captured ARN itself.
+    expect(block).toContain('key policy of {{lvs:new-key-eu-west-1}}');
+    expect(block).not.toContain(':key/{{lvs:');
+  });
+
   it('colours with the chalk instance it is given', async () => {
     const { plan } = await planOf(demoSnapshot());
     // eslint-disable-next-line no-control-regex
