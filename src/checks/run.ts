@@ -1,7 +1,9 @@
+import type { EvidenceStep } from '../core/evidence.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { compileTemplate } from '../core/message.js';
 import type { MessageData } from '../core/message.js';
-import type { CheckResult } from '../core/result.js';
+import { copyResult, type CheckResult } from '../core/result.js';
+import type { Severity } from '../core/severity.js';
 import type { AuditIndex, FunctionEntry } from '../snapshot/derive.js';
 import { reasonOf, type Check, type Outcome } from './define-check.js';
 
@@ -27,34 +29,67 @@ function messageOf(
   return pieces.join('');
 }
 
-function toResult(check: Check, entry: FunctionEntry, index: AuditIndex, outcome: Outcome): CheckResult {
-  const { meta } = check;
-  const reason = reasonOf(meta, outcome.reasonId);
-  const resourceArn = outcome.resourceArn ?? entry.fn.functionArn;
-  return {
-    ruleId: meta.id,
-    ruleName: meta.name,
-    status: outcome.status,
-    severity: outcome.severity ?? reason?.severity ?? meta.severity,
-    reasonId: outcome.reasonId,
-    message: reason
-      ? messageOf(reason.message, entry.fn.functionName, meta.id, outcome.data)
-      : `${meta.id} returned an undeclared reason "${outcome.reasonId}".`,
-    accountId: index.accountId,
-    region: entry.region.region,
-    functionName: entry.fn.functionName,
-    functionArn: entry.fn.functionArn,
-    resourceArn,
-    evidence: outcome.evidence,
-    remediation: meta.remediation,
-    fingerprint: fingerprint({
-      ruleId: meta.id,
-      functionArn: entry.fn.functionArn,
-      resourceArn,
-      reasonId: outcome.reasonId,
-    }),
-    suppression: null,
-  };
+/**
+ * A result as the audit makes it. Its message and fingerprint are made on first read: most results
+ * of a large account are passes, whose message only --verbose and the JSON/SARIF reports show and
+ * whose fingerprint only JSON/SARIF show; made eagerly they were a fifth of the audit's time and
+ * over half of what the report keeps in memory. Both are pure functions of what the result holds,
+ * so when they are made does not change them. A spread does not copy accessors: copy with
+ * copyResult (core/result.ts).
+ */
+class EvaluatedResult implements CheckResult {
+  readonly ruleId: string;
+  readonly ruleName: string;
+  readonly status: CheckResult['status'];
+  readonly severity: Severity;
+  readonly reasonId: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly resourceArn: string;
+  readonly evidence: EvidenceStep[];
+  readonly remediation: string;
+  readonly suppression: null = null;
+  readonly #template: string;
+  readonly #data: MessageData | undefined;
+  #message: string | undefined;
+  #fingerprint: string | undefined;
+
+  constructor(check: Check, entry: FunctionEntry, index: AuditIndex, outcome: Outcome) {
+    const { meta } = check;
+    const reason = reasonOf(meta, outcome.reasonId);
+    this.ruleId = meta.id;
+    this.ruleName = meta.name;
+    this.status = outcome.status;
+    this.severity = outcome.severity ?? reason?.severity ?? meta.severity;
+    this.reasonId = outcome.reasonId;
+    this.accountId = index.accountId;
+    this.region = entry.region.region;
+    this.functionName = entry.fn.functionName;
+    this.functionArn = entry.fn.functionArn;
+    this.resourceArn = outcome.resourceArn ?? entry.fn.functionArn;
+    this.evidence = outcome.evidence;
+    this.remediation = meta.remediation;
+    if (reason === undefined) {
+      this.#template = '';
+      this.#message = `${meta.id} returned an undeclared reason "${outcome.reasonId}".`;
+    } else this.#template = reason.message;
+    this.#data = outcome.data;
+  }
+
+  get message(): string {
+    return (this.#message ??= messageOf(this.#template, this.functionName, this.ruleId, this.#data));
+  }
+
+  get fingerprint(): string {
+    return (this.#fingerprint ??= fingerprint(this));
+  }
+
+  /** Every field, in the order of CheckResult, for JSON.stringify of a result. */
+  toJSON(): CheckResult {
+    return copyResult(this);
+  }
 }
 
 /** Runs one check on one function and adds its results to `into`; see evaluateCheck. */
@@ -67,7 +102,8 @@ function evaluateInto(check: Check, entry: FunctionEntry, index: AuditIndex, int
     outcomes = [{ status: 'error', reasonId: 'checkThrew', data: { detail }, evidence: [] }];
   }
   if (outcomes.length === 0) outcomes = [{ status: 'error', reasonId: 'noResult', evidence: [] }];
-  for (let i = 0; i < outcomes.length; i++) into.push(toResult(check, entry, index, outcomes[i] as Outcome));
+  for (let i = 0; i < outcomes.length; i++)
+    into.push(new EvaluatedResult(check, entry, index, outcomes[i] as Outcome));
 }
 
 /** Runs one check on one function; a throw or an empty answer becomes an `error` result naming the check. */

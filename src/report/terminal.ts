@@ -597,13 +597,21 @@ function summaryLines(report: AuditReport, paint: Painter): string[] {
  * suppressed results one line each; then the summary table, API errors and warnings.
  */
 export function renderTerminal(report: AuditReport, options: TerminalOptions = {}): string {
+  return [...renderTerminalChunks(report, options)].join('');
+}
+
+/**
+ * renderTerminal's document as consecutive chunks of a few thousand lines, each ending with a
+ * newline, made as they are consumed: the CLI writes each one as it comes, so a report of many
+ * functions never exists as one string (tens of megabytes of UTF-16, then as much again encoded).
+ */
+export function* renderTerminalChunks(report: AuditReport, options: TerminalOptions = {}): Generator<string> {
   const paint = new Painter(options.chalk ?? new Chalk({ level: 0 }));
   const c = paint.c;
   const width = options.width ?? 100;
   const drawn = new Drawn(paint, width);
   /** Lines not yet joined into a chunk; never empty when joined, since a function leaves a line or more. */
   const out: string[] = [];
-  const chunks: string[] = [];
 
   // Functions in data-path order, then any that only appear in results (drawn without a tree).
   const heads = new Map<
@@ -651,10 +659,11 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
       for (const r of passing) pushPass(out, r, paint, width);
     }
     if (out[out.length - 1] !== '') out.push('');
-    // Every few thousand lines become one string: the lines are garbage at once rather than kept
-    // (and copied by the GC) until the end. Joining the chunks with '\n' joins the lines as one join would.
+    // Every few thousand lines become one chunk, written before the next is drawn. The empty line
+    // pushed last makes the chunk end with a newline, so the chunks add up to one join of all lines.
     if (out.length >= CHUNK_LINES) {
-      chunks.push(out.join('\n'));
+      out.push('');
+      yield out.join('\n');
       out.length = 0;
     }
   }
@@ -673,8 +682,7 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
     out.push('', c.bold(`Warnings (${report.warnings.length})`));
     for (const w of report.warnings) pushHang(out, `  ${c.yellow('!')} `, w, width, 4);
   }
-  // Ends with a newline; joined once more, so the document is one flat string (no copy when it is written).
+  // Ends with a newline.
   out.push('');
-  chunks.push(out.join('\n'));
-  return chunks.join('\n');
+  yield out.join('\n');
 }
