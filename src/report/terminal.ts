@@ -444,8 +444,12 @@ function byConcern(a: CheckResult, b: CheckResult): number {
 }
 
 const FINDING_INDENT = '      ';
-/** Lines per chunk of the document (about 150 kB of text, past V8's large-object threshold). */
-const CHUNK_LINES = 2000;
+/**
+ * Lines per chunk of the document: about 30 kB of text (UTF-16), under V8's large-object size, so
+ * a chunk is made in the young generation and is garbage once written, and its UTF-8 copy for the
+ * write fits the allocator's reused memory. Large chunks each took fresh memory pages, twice.
+ */
+const CHUNK_LINES = 500;
 
 /** What is drawn the same way wherever it appears, drawn once per report. */
 class Drawn {
@@ -659,7 +663,7 @@ export function* renderTerminalChunks(report: AuditReport, options: TerminalOpti
       for (const r of passing) pushPass(out, r, paint, width);
     }
     if (out[out.length - 1] !== '') out.push('');
-    // Every few thousand lines become one chunk, written before the next is drawn. The empty line
+    // Every few hundred lines become one chunk, written before the next is drawn. The empty line
     // pushed last makes the chunk end with a newline, so the chunks add up to one join of all lines.
     if (out.length >= CHUNK_LINES) {
       out.push('');

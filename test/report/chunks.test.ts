@@ -7,9 +7,9 @@ import { loadIamActionCatalog, servicesReferenced } from '../../src/iam/load-cat
 import { chunkRenderers, renderers, REPORT_FORMATS } from '../../src/report/index.js';
 import { parseSnapshot } from '../../src/snapshot/load.js';
 
-// Enough functions for the terminal report to come in several chunks (a chunk is a few thousand lines).
+// Enough functions for the terminal report to come in several chunks (a chunk is a few hundred lines).
 const snapshot = parseSnapshot(
-  JSON.parse(JSON.stringify(generateSnapshot({ functions: 300, seed: 7 }))),
+  JSON.parse(JSON.stringify(generateSnapshot({ functions: 120, seed: 7 }))),
   'generated',
 );
 const report = auditSnapshot(snapshot, await loadIamActionCatalog(servicesReferenced(snapshot)), {
