@@ -5,7 +5,8 @@ import type { MessageData } from '../core/message.js';
 import { copyResult, type CheckResult } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
 import type { AuditIndex, FunctionEntry } from '../snapshot/derive.js';
-import { reasonOf, type Check, type Outcome } from './define-check.js';
+import { reasonOf, type Check, type CheckMeta, type Outcome } from './define-check.js';
+import { error } from './lib/outcome.js';
 
 /** The message with `{ function, ruleId, ...data }` filled in (data wins), without building that object. */
 function messageOf(
@@ -34,52 +35,70 @@ function messageOf(
  * of a large account are passes, whose message only --verbose and the JSON/SARIF reports show and
  * whose fingerprint only JSON/SARIF show; made eagerly they were a fifth of the audit's time and
  * over half of what the report keeps in memory. Both are pure functions of what the result holds,
- * so when they are made does not change them. A spread does not copy accessors: copy with
- * copyResult (core/result.ts).
+ * so when they are made does not change them. What the rule and the function say (names, ARNs,
+ * remediation) is read from them rather than copied into every result: the report keeps every
+ * result until it is written, and the garbage collector copies what is kept. A spread does not
+ * copy accessors: copy with copyResult (core/result.ts).
  */
 class EvaluatedResult implements CheckResult {
-  readonly ruleId: string;
-  readonly ruleName: string;
   readonly status: CheckResult['status'];
   readonly severity: Severity;
   readonly reasonId: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly functionName: string;
-  readonly functionArn: string;
   readonly resourceArn: string;
   readonly evidence: EvidenceStep[];
-  readonly remediation: string;
-  readonly suppression: null = null;
-  readonly #template: string;
+  readonly #meta: CheckMeta;
+  readonly #entry: FunctionEntry;
   readonly #data: MessageData | undefined;
   #message: string | undefined;
   #fingerprint: string | undefined;
 
-  constructor(check: Check, entry: FunctionEntry, index: AuditIndex, outcome: Outcome) {
+  constructor(check: Check, entry: FunctionEntry, outcome: Outcome) {
     const { meta } = check;
-    const reason = reasonOf(meta, outcome.reasonId);
-    this.ruleId = meta.id;
-    this.ruleName = meta.name;
     this.status = outcome.status;
-    this.severity = outcome.severity ?? reason?.severity ?? meta.severity;
+    this.severity = outcome.severity ?? reasonOf(meta, outcome.reasonId)?.severity ?? meta.severity;
     this.reasonId = outcome.reasonId;
-    this.accountId = index.accountId;
-    this.region = entry.region.region;
-    this.functionName = entry.fn.functionName;
-    this.functionArn = entry.fn.functionArn;
     this.resourceArn = outcome.resourceArn ?? entry.fn.functionArn;
     this.evidence = outcome.evidence;
-    this.remediation = meta.remediation;
-    if (reason === undefined) {
-      this.#template = '';
-      this.#message = `${meta.id} returned an undeclared reason "${outcome.reasonId}".`;
-    } else this.#template = reason.message;
+    this.#meta = meta;
+    this.#entry = entry;
     this.#data = outcome.data;
   }
 
+  get ruleId(): string {
+    return this.#meta.id;
+  }
+  get ruleName(): string {
+    return this.#meta.name;
+  }
+  get accountId(): string {
+    return this.#entry.region.scope.accountId;
+  }
+  get region(): string {
+    return this.#entry.region.region;
+  }
+  get functionName(): string {
+    return this.#entry.fn.functionName;
+  }
+  get functionArn(): string {
+    return this.#entry.fn.functionArn;
+  }
+  get remediation(): string {
+    return this.#meta.remediation;
+  }
+  get suppression(): null {
+    return null;
+  }
+
   get message(): string {
-    return (this.#message ??= messageOf(this.#template, this.functionName, this.ruleId, this.#data));
+    if (this.#message === undefined) {
+      const meta = this.#meta;
+      const reason = reasonOf(meta, this.reasonId);
+      this.#message =
+        reason === undefined
+          ? `${meta.id} returned an undeclared reason "${this.reasonId}".`
+          : messageOf(reason.message, this.functionName, meta.id, this.#data);
+    }
+    return this.#message;
   }
 
   get fingerprint(): string {
@@ -99,11 +118,11 @@ function evaluateInto(check: Check, entry: FunctionEntry, index: AuditIndex, int
     outcomes = check.evaluate(entry, index);
   } catch (thrown) {
     const detail = thrown instanceof Error ? thrown.message : String(thrown);
-    outcomes = [{ status: 'error', reasonId: 'checkThrew', data: { detail }, evidence: [] }];
+    outcomes = [error('checkThrew', { data: { detail } })];
   }
-  if (outcomes.length === 0) outcomes = [{ status: 'error', reasonId: 'noResult', evidence: [] }];
+  if (outcomes.length === 0) outcomes = [error('noResult')];
   for (let i = 0; i < outcomes.length; i++)
-    into.push(new EvaluatedResult(check, entry, index, outcomes[i] as Outcome));
+    into.push(new EvaluatedResult(check, entry, outcomes[i] as Outcome));
 }
 
 /** Runs one check on one function; a throw or an empty answer becomes an `error` result naming the check. */
