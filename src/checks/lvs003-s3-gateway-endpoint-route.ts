@@ -17,7 +17,7 @@ import {
   problemText,
   routeStep,
   routeTarget,
-  subnetTables,
+  subnetPaths,
   subnetTableStep,
   type VpcAttachment,
 } from './lib/network.js';
@@ -118,7 +118,7 @@ function judgeSubnets(entry: FunctionEntry, attachment: VpcAttachment): Outcome 
     { kind: 'noRoute' | 'notUsable'; why: string; effective: EffectiveRouteTable; subnets: string[] }
   >();
 
-  for (const { subnetId, table } of subnetTables(entry, attachment)) {
+  for (const { subnetId, table, target } of subnetPaths(entry, attachment)) {
     if (!table.ok) {
       problems.push(table.problem);
       evidence.push({
@@ -128,7 +128,6 @@ function judgeSubnets(entry: FunctionEntry, attachment: VpcAttachment): Outcome 
       });
       continue;
     }
-    const target = region.s3RouteTarget(table.value.table);
     if (!target.ok) {
       problems.push(target.problem);
       continue;

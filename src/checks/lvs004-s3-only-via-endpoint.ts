@@ -22,7 +22,7 @@ import {
   routeStep,
   routeTarget,
   sameStep,
-  subnetTables,
+  subnetPaths,
   subnetTableStep,
   uniqueSteps,
   type RouteTargetKind,
@@ -203,7 +203,7 @@ function judgeEgress(entry: FunctionEntry, attachment: VpcAttachment, index: Aud
   const hits: Hit[] = [];
   const byTable = new Map<string, { effective: EffectiveRouteTable; subnets: string[] }>();
   let verdict: Tri = 'no';
-  for (const { subnetId, table } of subnetTables(entry, attachment)) {
+  for (const { subnetId, table } of subnetPaths(entry, attachment)) {
     if (!table.ok) {
       // An unreadable table matters only if the security groups could let HTTPS out.
       if (sgAny !== 'no') {

@@ -11,7 +11,7 @@ import {
   functionVpc,
   listText,
   routeStep,
-  subnetTables,
+  subnetPaths,
   subnetTableStep,
   type VpcAttachment,
 } from './lib/network.js';
@@ -42,12 +42,11 @@ function servingEndpoints(
   const { region } = entry;
   const byId = new Map<string, Serving>();
   const problems: Problem[] = [];
-  for (const { subnetId, table } of subnetTables(entry, attachment)) {
+  for (const { subnetId, table, target } of subnetPaths(entry, attachment)) {
     if (!table.ok) {
       problems.push(table.problem);
       continue;
     }
-    const target = region.s3RouteTarget(table.value.table);
     if (!target.ok) {
       problems.push(target.problem);
       continue;

@@ -33,13 +33,12 @@ function servingEndpoints(
   const ids = new Set<string>();
   const evidence: EvidenceStep[] = [];
   for (const subnetId of vpc?.subnetIds ?? []) {
-    const effective = region.effectiveRouteTable(subnetId);
+    const { table: effective, target, endpoint } = region.s3Path(subnetId);
     if (!effective.ok) return effective;
-    const table = effective.value.table;
-    const target = region.s3RouteTarget(table);
     if (!target.ok) return target;
-    const { route, endpoint, usable } = target.value;
-    if (usable && endpoint !== undefined) {
+    const table = effective.value.table;
+    const { route } = target.value;
+    if (endpoint !== undefined) {
       const isNew = !ids.has(endpoint.vpcEndpointId);
       ids.add(endpoint.vpcEndpointId);
       evidence.push({

@@ -207,9 +207,7 @@ export default defineCheck({
           : `${variables} environment variable(s)`,
     };
     if (keyArn === null) {
-      return [
-        { ...fail('noCustomerKey', { data: { variables }, evidence: [functionStep] }), ...withoutVariables },
-      ];
+      return [fail('noCustomerKey', { data: { variables }, evidence: [functionStep], ...withoutVariables })];
     }
 
     const resolved = index.kmsKey(keyArn);
@@ -220,13 +218,15 @@ export default defineCheck({
     const chain = [functionStep, ...judged.evidence];
     const worst = judged.worst;
     if (worst !== undefined) {
-      const outcome = fail(worst.reasonId, {
-        resourceArn: keyArn,
-        data: { key: keyArn, keyState: key.keyState },
-        evidence: chain,
-      });
       // A low-severity reason stays low; medium ones drop to low without variables to protect.
-      return [worst.severity === 'medium' ? { ...outcome, ...withoutVariables } : outcome];
+      return [
+        fail(worst.reasonId, {
+          resourceArn: keyArn,
+          data: { key: keyArn, keyState: key.keyState },
+          evidence: chain,
+          ...(worst.severity === 'medium' ? withoutVariables : {}),
+        }),
+      ];
     }
     if (judged.rotationProblem) {
       const rotation = key.rotationEnabled;

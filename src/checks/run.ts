@@ -1,9 +1,12 @@
+import type { EvidenceStep } from '../core/evidence.js';
 import { fingerprint } from '../core/fingerprint.js';
 import { compileTemplate } from '../core/message.js';
 import type { MessageData } from '../core/message.js';
-import type { CheckResult } from '../core/result.js';
+import { copyResult, type CheckResult } from '../core/result.js';
+import type { Severity } from '../core/severity.js';
 import type { AuditIndex, FunctionEntry } from '../snapshot/derive.js';
-import { reasonOf, type Check, type Outcome } from './define-check.js';
+import { reasonOf, type Check, type CheckMeta, type Outcome } from './define-check.js';
+import { error } from './lib/outcome.js';
 
 /** The message with `{ function, ruleId, ...data }` filled in (data wins), without building that object. */
 function messageOf(
@@ -27,34 +30,85 @@ function messageOf(
   return pieces.join('');
 }
 
-function toResult(check: Check, entry: FunctionEntry, index: AuditIndex, outcome: Outcome): CheckResult {
-  const { meta } = check;
-  const reason = reasonOf(meta, outcome.reasonId);
-  const resourceArn = outcome.resourceArn ?? entry.fn.functionArn;
-  return {
-    ruleId: meta.id,
-    ruleName: meta.name,
-    status: outcome.status,
-    severity: outcome.severity ?? reason?.severity ?? meta.severity,
-    reasonId: outcome.reasonId,
-    message: reason
-      ? messageOf(reason.message, entry.fn.functionName, meta.id, outcome.data)
-      : `${meta.id} returned an undeclared reason "${outcome.reasonId}".`,
-    accountId: index.accountId,
-    region: entry.region.region,
-    functionName: entry.fn.functionName,
-    functionArn: entry.fn.functionArn,
-    resourceArn,
-    evidence: outcome.evidence,
-    remediation: meta.remediation,
-    fingerprint: fingerprint({
-      ruleId: meta.id,
-      functionArn: entry.fn.functionArn,
-      resourceArn,
-      reasonId: outcome.reasonId,
-    }),
-    suppression: null,
-  };
+/**
+ * A result as the audit makes it. Its message and fingerprint are made on first read: most results
+ * of a large account are passes, whose message only --verbose and the JSON/SARIF reports show and
+ * whose fingerprint only JSON/SARIF show; made eagerly they were a fifth of the audit's time and
+ * over half of what the report keeps in memory. Both are pure functions of what the result holds,
+ * so when they are made does not change them. What the rule and the function say (names, ARNs,
+ * remediation) is read from them rather than copied into every result: the report keeps every
+ * result until it is written, and the garbage collector copies what is kept. A spread does not
+ * copy accessors: copy with copyResult (core/result.ts).
+ */
+class EvaluatedResult implements CheckResult {
+  readonly status: CheckResult['status'];
+  readonly severity: Severity;
+  readonly reasonId: string;
+  readonly resourceArn: string;
+  readonly evidence: EvidenceStep[];
+  readonly #meta: CheckMeta;
+  readonly #entry: FunctionEntry;
+  readonly #data: MessageData | undefined;
+  #message: string | undefined;
+  #fingerprint: string | undefined;
+
+  constructor(check: Check, entry: FunctionEntry, outcome: Outcome) {
+    const { meta } = check;
+    this.status = outcome.status;
+    this.severity = outcome.severity ?? reasonOf(meta, outcome.reasonId)?.severity ?? meta.severity;
+    this.reasonId = outcome.reasonId;
+    this.resourceArn = outcome.resourceArn ?? entry.fn.functionArn;
+    this.evidence = outcome.evidence;
+    this.#meta = meta;
+    this.#entry = entry;
+    this.#data = outcome.data;
+  }
+
+  get ruleId(): string {
+    return this.#meta.id;
+  }
+  get ruleName(): string {
+    return this.#meta.name;
+  }
+  get accountId(): string {
+    return this.#entry.region.scope.accountId;
+  }
+  get region(): string {
+    return this.#entry.region.region;
+  }
+  get functionName(): string {
+    return this.#entry.fn.functionName;
+  }
+  get functionArn(): string {
+    return this.#entry.fn.functionArn;
+  }
+  get remediation(): string {
+    return this.#meta.remediation;
+  }
+  get suppression(): null {
+    return null;
+  }
+
+  get message(): string {
+    if (this.#message === undefined) {
+      const meta = this.#meta;
+      const reason = reasonOf(meta, this.reasonId);
+      this.#message =
+        reason === undefined
+          ? `${meta.id} returned an undeclared reason "${this.reasonId}".`
+          : messageOf(reason.message, this.functionName, meta.id, this.#data);
+    }
+    return this.#message;
+  }
+
+  get fingerprint(): string {
+    return (this.#fingerprint ??= fingerprint(this));
+  }
+
+  /** Every field, in the order of CheckResult, for JSON.stringify of a result. */
+  toJSON(): CheckResult {
+    return copyResult(this);
+  }
 }
 
 /** Runs one check on one function and adds its results to `into`; see evaluateCheck. */
@@ -64,10 +118,11 @@ function evaluateInto(check: Check, entry: FunctionEntry, index: AuditIndex, int
     outcomes = check.evaluate(entry, index);
   } catch (thrown) {
     const detail = thrown instanceof Error ? thrown.message : String(thrown);
-    outcomes = [{ status: 'error', reasonId: 'checkThrew', data: { detail }, evidence: [] }];
+    outcomes = [error('checkThrew', { data: { detail } })];
   }
-  if (outcomes.length === 0) outcomes = [{ status: 'error', reasonId: 'noResult', evidence: [] }];
-  for (let i = 0; i < outcomes.length; i++) into.push(toResult(check, entry, index, outcomes[i] as Outcome));
+  if (outcomes.length === 0) outcomes = [error('noResult')];
+  for (let i = 0; i < outcomes.length; i++)
+    into.push(new EvaluatedResult(check, entry, outcomes[i] as Outcome));
 }
 
 /** Runs one check on one function; a throw or an empty answer becomes an `error` result naming the check. */

@@ -1,6 +1,11 @@
 /** What a command may touch of the outside world; main.ts binds it to the process, tests to buffers. */
 export interface CliIo {
   stdout(text: string): void;
+  /**
+   * Writes a document given as chunks to stdout, in order, waiting while the stream is full; a large
+   * report is then never one string. Resolves when every chunk has been handed to the stream.
+   */
+  stdoutChunks(chunks: Iterable<string>): Promise<void>;
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   stdoutIsTTY: boolean;
@@ -10,7 +15,8 @@ export interface CliIo {
   cwd: string;
   now(): Date;
   readFile(path: string): Promise<string>;
-  writeFile(path: string, text: string): Promise<void>;
+  /** Writes the text, or the chunks in order, as UTF-8. */
+  writeFile(path: string, text: string | Iterable<string>): Promise<void>;
   fileExists(path: string): Promise<boolean>;
   /** Creates a directory and its parents (lvs fix --apply's backup directory). */
   mkdir(path: string): Promise<void>;

@@ -11,7 +11,11 @@ export interface AppliedSuppression {
   expires: string | null;
 }
 
-/** One result per (rule, function, resource): the row of SPEC section 5. */
+/**
+ * One result per (rule, function, resource): the row of SPEC section 5. The audit's results make
+ * `message` and `fingerprint` when first read (accessors, checks/run.ts): copy a result with
+ * copyResult, not a bare spread, which would leave them out.
+ */
 export interface CheckResult {
   ruleId: string;
   ruleName: string;
@@ -30,4 +34,27 @@ export interface CheckResult {
   remediation: string;
   fingerprint: string;
   suppression: AppliedSuppression | null;
+}
+
+/** A plain copy of a result with every field, `message` and `fingerprint` read through their accessors. */
+export function copyResult(r: CheckResult): CheckResult {
+  const copy: CheckResult = {
+    ruleId: r.ruleId,
+    ruleName: r.ruleName,
+    status: r.status,
+    severity: r.severity,
+    reasonId: r.reasonId,
+    message: r.message,
+    accountId: r.accountId,
+    region: r.region,
+    functionName: r.functionName,
+    functionArn: r.functionArn,
+    resourceArn: r.resourceArn,
+    evidence: r.evidence,
+    remediation: r.remediation,
+    fingerprint: r.fingerprint,
+    suppression: r.suppression,
+  };
+  if (r.suppressedStatus !== undefined) copy.suppressedStatus = r.suppressedStatus;
+  return copy;
 }

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../core/result.js';
+import { copyResult, type CheckResult } from '../core/result.js';
 import { matchesWildcard } from '../policy/wildcard.js';
 import { buildIndex, type AuditIndex } from '../snapshot/derive.js';
 import { compare, resolvedOf, sortResolved, type Finding, type PlanContext } from './lib/context.js';
@@ -44,7 +44,7 @@ export function planFixes(results: readonly CheckResult[], index: AuditIndex, op
     (only === undefined || only.has(r.ruleId)) &&
     (functions.length === 0 ||
       functions.some((g) => matchesWildcard(g, r.functionName) || matchesWildcard(g, r.functionArn)));
-  const findings: Finding[] = results.filter(selected).map((r) => ({ ...r, anticipated: false }));
+  const findings: Finding[] = results.filter(selected).map((r) => ({ ...copyResult(r), anticipated: false }));
   const byRule = (ruleId: string) =>
     findings.filter((f) => f.ruleId === ruleId).sort((a, b) => compare(findingKey(a), findingKey(b)));
 
@@ -72,7 +72,7 @@ export function planFixes(results: readonly CheckResult[], index: AuditIndex, op
         if (!selected(result) || known.has(findingKey(result))) continue;
         if (NETWORK_PLANNERS.some((p) => p.ruleId === result.ruleId)) continue;
         known.add(findingKey(result));
-        findings.push({ ...result, anticipated: true });
+        findings.push({ ...copyResult(result), anticipated: true });
       }
     }
   }

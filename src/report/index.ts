@@ -1,8 +1,8 @@
 import type { ChalkInstance } from 'chalk';
-import { renderJson } from './json.js';
+import { renderJsonChunks } from './json.js';
 import type { AuditReport } from './model.js';
-import { renderSarif } from './sarif.js';
-import { renderTerminal } from './terminal.js';
+import { renderSarifChunks } from './sarif.js';
+import { renderTerminalChunks } from './terminal.js';
 
 export type ReportFormat = 'terminal' | 'json' | 'sarif';
 
@@ -21,14 +21,27 @@ export interface RenderOptions {
 /** A renderer returns the whole document as a string; the CLI decides where it goes (stdout or --output FILE). */
 export type Renderer = (report: AuditReport, options?: RenderOptions) => string;
 
-export const renderers: Readonly<Record<ReportFormat, Renderer>> = {
-  terminal: (report, options = {}) => renderTerminal(report, options),
-  json: (report) => renderJson(report),
+/**
+ * The same document as consecutive chunks whose concatenation is the string: the CLI writes them
+ * as they come, so a report of thousands of functions is never held (and encoded) as one string.
+ * Terminal chunks are drawn as they are consumed; iterate them once.
+ */
+export type ChunkRenderer = (report: AuditReport, options?: RenderOptions) => Iterable<string>;
+
+export const chunkRenderers: Readonly<Record<ReportFormat, ChunkRenderer>> = {
+  terminal: (report, options = {}) => renderTerminalChunks(report, options),
+  json: (report) => renderJsonChunks(report),
   sarif: (report, options = {}) =>
-    renderSarif(
+    renderSarifChunks(
       report,
       options.informationUri !== undefined ? { informationUri: options.informationUri } : {},
     ),
+};
+
+export const renderers: Readonly<Record<ReportFormat, Renderer>> = {
+  terminal: (report, options) => [...chunkRenderers.terminal(report, options)].join(''),
+  json: (report, options) => [...chunkRenderers.json(report, options)].join(''),
+  sarif: (report, options) => [...chunkRenderers.sarif(report, options)].join(''),
 };
 
 export const REPORT_FORMATS = Object.keys(renderers) as ReportFormat[];

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../core/result.js';
 import type { JsonReport, JsonResult } from './json-schema.js';
 import { JSON_REPORT_SCHEMA_VERSION } from './json-schema.js';
-import { stringifyDocument } from './json-text.js';
+import { stringifyDocumentPieces } from './json-text.js';
 import type { AuditReport } from './model.js';
 import { sortResults } from './order.js';
 import { summarize } from './summary.js';
@@ -66,8 +66,13 @@ export function toJsonReport(report: AuditReport): JsonReport {
 }
 
 export function renderJson(report: AuditReport, options: JsonOptions = {}): string {
+  return renderJsonChunks(report, options).join('');
+}
+
+/** renderJson's document as consecutive pieces, for writing without joining them first. */
+export function renderJsonChunks(report: AuditReport, options: JsonOptions = {}): string[] {
   const indent = options.indent ?? 2;
   const doc = toJsonReport(report);
-  // JSON.stringify(doc) and a newline, made so that the (large) result is one flat string.
-  return stringifyDocument(doc, indent > 0 ? indent : undefined, ['results'], doc.results);
+  // JSON.stringify(doc) and a newline, made so that no piece is a deep tree of small strings.
+  return stringifyDocumentPieces(doc, indent > 0 ? indent : undefined, ['results'], doc.results);
 }

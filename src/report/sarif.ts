@@ -12,7 +12,7 @@ import type { EvidenceStep } from '../core/evidence.js';
 import type { CheckResult } from '../core/result.js';
 import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
 import type { AuditReport, SourceLocation } from './model.js';
-import { stringifyDocument } from './json-text.js';
+import { stringifyDocumentPieces } from './json-text.js';
 import { sortResults } from './order.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -239,7 +239,17 @@ export function toSarifLog(report: AuditReport, options: SarifOptions = {}): Log
 }
 
 export function renderSarif(report: AuditReport, options: SarifOptions = {}): string {
+  return renderSarifChunks(report, options).join('');
+}
+
+/** renderSarif's document as consecutive pieces, for writing without joining them first. */
+export function renderSarifChunks(report: AuditReport, options: SarifOptions = {}): string[] {
   const log = toSarifLog(report, options);
-  // JSON.stringify(log) and a newline, made so that the (large) result is one flat string.
-  return stringifyDocument(log, options.indent ?? 2, ['runs', 0, 'results'], log.runs[0]?.results ?? []);
+  // JSON.stringify(log) and a newline, made so that no piece is a deep tree of small strings.
+  return stringifyDocumentPieces(
+    log,
+    options.indent ?? 2,
+    ['runs', 0, 'results'],
+    log.runs[0]?.results ?? [],
+  );
 }

@@ -444,8 +444,12 @@ function byConcern(a: CheckResult, b: CheckResult): number {
 }
 
 const FINDING_INDENT = '      ';
-/** Lines per chunk of the document (about 150 kB of text, past V8's large-object threshold). */
-const CHUNK_LINES = 2000;
+/**
+ * Lines per chunk of the document: about 30 kB of text (UTF-16), under V8's large-object size, so
+ * a chunk is made in the young generation and is garbage once written, and its UTF-8 copy for the
+ * write fits the allocator's reused memory. Large chunks each took fresh memory pages, twice.
+ */
+const CHUNK_LINES = 500;
 
 /** What is drawn the same way wherever it appears, drawn once per report. */
 class Drawn {
@@ -597,13 +601,21 @@ function summaryLines(report: AuditReport, paint: Painter): string[] {
  * suppressed results one line each; then the summary table, API errors and warnings.
  */
 export function renderTerminal(report: AuditReport, options: TerminalOptions = {}): string {
+  return [...renderTerminalChunks(report, options)].join('');
+}
+
+/**
+ * renderTerminal's document as consecutive chunks of a few thousand lines, each ending with a
+ * newline, made as they are consumed: the CLI writes each one as it comes, so a report of many
+ * functions never exists as one string (tens of megabytes of UTF-16, then as much again encoded).
+ */
+export function* renderTerminalChunks(report: AuditReport, options: TerminalOptions = {}): Generator<string> {
   const paint = new Painter(options.chalk ?? new Chalk({ level: 0 }));
   const c = paint.c;
   const width = options.width ?? 100;
   const drawn = new Drawn(paint, width);
   /** Lines not yet joined into a chunk; never empty when joined, since a function leaves a line or more. */
   const out: string[] = [];
-  const chunks: string[] = [];
 
   // Functions in data-path order, then any that only appear in results (drawn without a tree).
   const heads = new Map<
@@ -651,10 +663,11 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
       for (const r of passing) pushPass(out, r, paint, width);
     }
     if (out[out.length - 1] !== '') out.push('');
-    // Every few thousand lines become one string: the lines are garbage at once rather than kept
-    // (and copied by the GC) until the end. Joining the chunks with '\n' joins the lines as one join would.
+    // Every few hundred lines become one chunk, written before the next is drawn. The empty line
+    // pushed last makes the chunk end with a newline, so the chunks add up to one join of all lines.
     if (out.length >= CHUNK_LINES) {
-      chunks.push(out.join('\n'));
+      out.push('');
+      yield out.join('\n');
       out.length = 0;
     }
   }
@@ -673,8 +686,7 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
     out.push('', c.bold(`Warnings (${report.warnings.length})`));
     for (const w of report.warnings) pushHang(out, `  ${c.yellow('!')} `, w, width, 4);
   }
-  // Ends with a newline; joined once more, so the document is one flat string (no copy when it is written).
+  // Ends with a newline.
   out.push('');
-  chunks.push(out.join('\n'));
-  return chunks.join('\n');
+  yield out.join('\n');
 }

@@ -32,10 +32,9 @@ function dataPathOf(entry: FunctionEntry, index: AuditIndex): FunctionDataPath {
 
 function subnetPath(region: RegionIndex, subnetId: string): FunctionDataPath['subnets'][number] {
   const subnet = region.subnet(subnetId);
-  const effective = region.effectiveRouteTable(subnetId);
+  const { table: effective, target } = region.s3Path(subnetId);
   let s3EndpointId: string | null = null;
   if (effective.ok) {
-    const target = region.s3RouteTarget(effective.value.table);
     if (target.ok && target.value.route !== undefined) {
       const routed =
         target.value.endpoint?.vpcEndpointId ??

@@ -66,6 +66,17 @@ export interface S3RouteTarget {
   blackholeRoutes: Route[];
 }
 
+/** A subnet's way to S3 (SPEC 2.1, LVS003): its effective route table, that table's S3 route, the endpoint. */
+export interface SubnetS3Path {
+  subnetId: string;
+  /** The effective route table, or why it is unknown. */
+  table: Resolved<EffectiveRouteTable>;
+  /** The S3 route of that table; when the table is unknown, the same problem. */
+  target: Resolved<S3RouteTarget>;
+  /** The usable S3 gateway endpoint the route leads to, if any: the endpoint that serves the subnet. */
+  endpoint: VpcEndpoint | undefined;
+}
+
 export class RegionIndex {
   readonly region: string;
   readonly scope: ArnScope;
@@ -78,6 +89,7 @@ export class RegionIndex {
   private readonly explicitTableBySubnet = new Map<string, RouteTable>();
   private readonly mainTableByVpc = new Map<string, RouteTable>();
   private readonly s3RouteTargets = new Map<RouteTable, Resolved<S3RouteTarget>>();
+  private readonly s3Paths = new Map<string, SubnetS3Path>();
 
   constructor(
     readonly snapshot: RegionSnapshot,
@@ -133,6 +145,22 @@ export class RegionIndex {
     return main
       ? resolved({ table: main, association: 'main' })
       : missing('main route table of', subnet.value.vpcId);
+  }
+
+  /**
+   * The subnet -> effective route table -> S3 route -> endpoint walk that every network rule, the
+   * data path and the fix planners take; once per subnet, since many functions share subnets.
+   */
+  s3Path(subnetId: string): SubnetS3Path {
+    let path = this.s3Paths.get(subnetId);
+    if (path === undefined) {
+      const table = this.effectiveRouteTable(subnetId);
+      const target = table.ok ? this.s3RouteTarget(table.value.table) : table;
+      const endpoint = target.ok && target.value.usable ? target.value.endpoint : undefined;
+      path = { subnetId, table, target, endpoint };
+      this.s3Paths.set(subnetId, path);
+    }
+    return path;
   }
 
   /** The S3 gateway route of a table (SPEC LVS003), judged against the region's S3 prefix list; once per table. */

@@ -2,10 +2,16 @@ import type { z } from 'zod';
 
 /**
  * What `schema.safeParse(input)` gives for valid input, without zod's per-value machinery: the
- * snapshot has hundreds of thousands of values, and this checks and copies them several times
- * faster. Built by reading the schema's own definition, so it follows every change to it. It
- * answers only "valid, and here is zod's output" or "don't know": for anything invalid or unusual
- * the caller runs zod itself, which then gives the same answer and zod's wording of the problem.
+ * snapshot has hundreds of thousands of values, and this checks them several times faster. Built
+ * by reading the schema's own definition, so it follows every change to it. It answers only
+ * "valid, and here is zod's output" or "don't know": for anything invalid or unusual the caller
+ * runs zod itself, which then gives the same answer and zod's wording of the problem.
+ *
+ * Reuse: where zod's output would be a copy equal to the input (same keys in the same order, the
+ * same values), the input itself is returned, and a container is copied only from its first
+ * difference. A snapshot as lvs writes it is then validated without being copied: a copy of a
+ * large snapshot costs more in garbage collection (every object of it survives) than in copying.
+ * The input must not be changed afterwards by whoever passed it (load.ts parses a fresh document).
  *
  * Covered: strings (min length, regular-expression formats), finite numbers (safe integers),
  * booleans, literals, string enums, nullable, optional, arrays (min length), strict and stripping
@@ -148,15 +154,22 @@ function compileArray(node: Node): Parser {
     else return viaZod(node);
   }
   const element = compile(def.element);
-  return (input) => {
-    if (!Array.isArray(input) || input.length < minimum) return FAIL;
-    const out = new Array<unknown>(input.length);
+  return (value) => {
+    if (!Array.isArray(value) || value.length < minimum) return FAIL;
+    const input = value as unknown[];
+    // A copy only once an element differs from its input (see reuse, above).
+    let out: unknown[] | undefined;
     for (let i = 0; i < input.length; i++) {
-      const value = element(input[i]);
-      if (value === FAIL) return FAIL;
-      out[i] = value;
+      const item = input[i];
+      const parsed = element(item);
+      if (parsed === FAIL) return FAIL;
+      if (out !== undefined) out[i] = parsed;
+      else if (parsed !== item) {
+        out = input.slice(0, i);
+        out[i] = parsed;
+      }
     }
-    return out;
+    return out ?? input;
   };
 }
 
@@ -181,20 +194,43 @@ function compileObject(node: Node): Parser {
   const known = new Set(fields.map((f) => f.key));
   return (input) => {
     if (!isPlainObject(input)) return FAIL;
-    if (strict) for (const key of Object.keys(input)) if (!known.has(key)) return FAIL;
+    // The input is zod's output itself when its keys are shape keys in the shape's order (nothing
+    // to strip or reorder) and every value is its own output (see reuse, above).
+    const keys = Object.keys(input);
+    let reuse = true;
+    let at = 0;
+    for (const key of keys) {
+      if (!known.has(key)) {
+        if (strict) return FAIL;
+        reuse = false;
+        continue;
+      }
+      while (at < fields.length && (fields[at] as (typeof fields)[number]).key !== key) at++;
+      if (at === fields.length) reuse = false;
+      else at++;
+    }
     // zod's output: the shape's keys in the shape's order; an absent optional key stays absent,
     // an absent required key is an error.
-    const out: Record<string, unknown> = {};
-    for (const { key, optional, parse } of fields) {
+    let out: Record<string, unknown> | undefined = reuse ? undefined : {};
+    for (let f = 0; f < fields.length; f++) {
+      const { key, optional, parse } = fields[f] as (typeof fields)[number];
       if (!Object.hasOwn(input, key)) {
         if (optional) continue;
         return FAIL;
       }
-      const value = parse(input[key]);
+      const item = input[key];
+      const value = parse(item);
       if (value === FAIL) return FAIL;
-      out[key] = value;
+      if (out === undefined && value !== item) {
+        out = {};
+        for (let g = 0; g < f; g++) {
+          const earlier = (fields[g] as (typeof fields)[number]).key;
+          if (Object.hasOwn(input, earlier)) out[earlier] = input[earlier];
+        }
+      }
+      if (out !== undefined) out[key] = value;
     }
-    return out;
+    return out ?? input;
   };
 }
 
@@ -208,15 +244,24 @@ function compileRecord(node: Node): Parser {
   const value = compile(def.valueType);
   return (input) => {
     if (!isPlainObject(input)) return FAIL;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(input)) {
+    // A copy only once a value differs from its input (see reuse, above).
+    let out: Record<string, unknown> | undefined;
+    const keys = Object.keys(input);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       // Assigning "__proto__" would set a prototype rather than a key: left to zod.
       if (key === '__proto__') return FAIL;
-      const parsed = value(input[key]);
+      const item = input[key];
+      const parsed = value(item);
       if (parsed === FAIL) return FAIL;
-      out[key] = parsed;
+      if (out !== undefined) out[key] = parsed;
+      else if (parsed !== item) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j] as string] = input[keys[j] as string];
+        out[key] = parsed;
+      }
     }
-    return out;
+    return out ?? input;
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../core/result.js';
+import { copyResult, type CheckResult } from '../core/result.js';
 import type { Suppression } from './config.js';
 
 const globCache = new Map<string, RegExp>();
@@ -66,7 +66,7 @@ export function applySuppressions(
     }
     if (applied === undefined) return r;
     return {
-      ...r,
+      ...copyResult(r),
       status: 'suppressed',
       suppressedStatus: r.status,
       suppression: { reason: applied.reason, resource: applied.resource, expires: applied.expires ?? null },

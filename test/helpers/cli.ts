@@ -37,6 +37,10 @@ export async function runCli(
   const prompts: string[] = [];
   const io: CliIo = {
     stdout: (t) => void (stdout += t),
+    stdoutChunks: (chunks) => {
+      for (const chunk of chunks) stdout += chunk;
+      return Promise.resolve();
+    },
     stderr: (t) => void (stderr += t),
     env: options.env ?? {},
     stdoutIsTTY: options.tty ?? false,
@@ -46,7 +50,7 @@ export async function runCli(
     readFile: async (path) => files.get(path) ?? readFile(path, 'utf8'),
     writeFile: (path, text) => {
       options.events?.push(`write ${path}`);
-      files.set(path, text);
+      files.set(path, typeof text === 'string' ? text : [...text].join(''));
       return Promise.resolve();
     },
     fileExists: async (path) =>

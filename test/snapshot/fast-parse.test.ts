@@ -59,8 +59,30 @@ const anyJson = fc.oneof(
 );
 
 describe('fastParser agrees with zod', () => {
-  it('accepts the valid fixtures with exactly zod output', () => {
-    for (const base of bases) expect(fast(base)).toEqual(accountSnapshotSchema.parse(base));
+  it('accepts the valid fixtures with exactly zod output, keys in the same order', () => {
+    for (const base of bases) {
+      expect(fast(base)).toEqual(accountSnapshotSchema.parse(base));
+      expect(JSON.stringify(fast(base))).toBe(JSON.stringify(accountSnapshotSchema.parse(base)));
+    }
+  });
+
+  it('returns input that is already zod output as it is, and copies (never changes) what zod would change', () => {
+    for (const base of bases) expect(fast(base)).toBe(base);
+    const [golden] = bases as [Record<string, unknown>];
+    // Keys out of the schema's order (zod's output has them in its order): copied where needed.
+    const region = (golden.regions as Array<Record<string, unknown>>)[0]!;
+    const input = {
+      ...golden,
+      regions: [Object.fromEntries(Object.entries(region).reverse())],
+      iam: Object.fromEntries(Object.entries(golden.iam as Record<string, unknown>).reverse()),
+    };
+    const before = JSON.stringify(input);
+    const output = fast(input) as Record<string, unknown>;
+    expect(JSON.stringify(output)).toBe(JSON.stringify(accountSnapshotSchema.parse(input)));
+    expect(JSON.stringify(input)).toBe(before);
+    expect(output).not.toBe(input);
+    expect(output.s3).toBe(golden.s3);
+    expect((output.regions as Array<Record<string, unknown>>)[0]?.vpcs).toBe(region.vpcs);
   });
 
   it('never accepts what zod rejects, and never answers differently from zod (random mutations)', () => {
@@ -86,7 +108,10 @@ describe('fastParser agrees with zod', () => {
             byFast = undefined; // a throw is as good as "don't know": load.ts then asks zod
           }
           if (!byZod.success) expect(byFast).toBeUndefined();
-          else if (byFast !== undefined) expect(byFast).toEqual(byZod.data);
+          else if (byFast !== undefined) {
+            expect(byFast).toEqual(byZod.data);
+            expect(JSON.stringify(byFast)).toBe(JSON.stringify(byZod.data));
+          }
         },
       ),
       { numRuns: 400 },

@@ -6,7 +6,7 @@ import type {
   FunctionEntry,
   Problem,
   RegionIndex,
-  Resolved,
+  SubnetS3Path,
 } from '../../snapshot/derive.js';
 import type { EgressRule, LambdaFunction, Route } from '../../snapshot/schema.js';
 
@@ -76,18 +76,9 @@ export function functionVpcStep(fn: LambdaFunction, attachment: VpcAttachment): 
   };
 }
 
-export interface SubnetTable {
-  subnetId: string;
-  /** SPEC 2.1 effective route table, or why it is unknown. */
-  table: Resolved<EffectiveRouteTable>;
-}
-
-/** Each subnet of the function with its effective route table (SPEC 2.1). */
-export function subnetTables(entry: FunctionEntry, attachment: VpcAttachment): SubnetTable[] {
-  return attachment.subnetIds.map((subnetId) => ({
-    subnetId,
-    table: entry.region.effectiveRouteTable(subnetId),
-  }));
+/** Each subnet of the function with its way to S3: effective route table (SPEC 2.1), S3 route, endpoint. */
+export function subnetPaths(entry: FunctionEntry, attachment: VpcAttachment): SubnetS3Path[] {
+  return attachment.subnetIds.map((subnetId) => entry.region.s3Path(subnetId));
 }
 
 /** "rtb-1 (main table of vpc-1)" / "rtb-1 (explicitly associated)". */

@@ -1,34 +1,30 @@
 import type { EvidenceStep } from '../../core/evidence.js';
 import type { MessageData } from '../../core/message.js';
 import type { Problem } from '../../snapshot/derive.js';
-import type { Outcome } from '../define-check.js';
+import type { Severity } from '../../core/severity.js';
+import type { Outcome, OutcomeStatus } from '../define-check.js';
 
-type Extra = { data?: MessageData; resourceArn?: string; evidence?: EvidenceStep[] };
+type Extra = { data?: MessageData; resourceArn?: string; severity?: Severity; evidence?: EvidenceStep[] };
 
-export const pass = (reasonId: string, extra: Extra = {}): Outcome => ({
-  status: 'pass',
+/**
+ * Every outcome has the same fields in the same order (absent ones undefined): the code that reads
+ * outcomes (checks/run.ts, and every rule that passes one on) then sees one object shape rather than
+ * one per combination of optional fields, which kept its compiled code from settling.
+ */
+const outcome = (status: OutcomeStatus, reasonId: string, extra: Extra): Outcome => ({
+  status,
   reasonId,
-  evidence: [],
-  ...extra,
+  data: extra.data,
+  resourceArn: extra.resourceArn,
+  severity: extra.severity,
+  evidence: extra.evidence ?? [],
 });
-export const fail = (reasonId: string, extra: Extra = {}): Outcome => ({
-  status: 'fail',
-  reasonId,
-  evidence: [],
-  ...extra,
-});
-export const notApplicable = (reasonId: string, extra: Extra = {}): Outcome => ({
-  status: 'not-applicable',
-  reasonId,
-  evidence: [],
-  ...extra,
-});
-export const error = (reasonId: string, extra: Extra = {}): Outcome => ({
-  status: 'error',
-  reasonId,
-  evidence: [],
-  ...extra,
-});
+
+export const pass = (reasonId: string, extra: Extra = {}): Outcome => outcome('pass', reasonId, extra);
+export const fail = (reasonId: string, extra: Extra = {}): Outcome => outcome('fail', reasonId, extra);
+export const notApplicable = (reasonId: string, extra: Extra = {}): Outcome =>
+  outcome('not-applicable', reasonId, extra);
+export const error = (reasonId: string, extra: Extra = {}): Outcome => outcome('error', reasonId, extra);
 
 /** The one way an unknown input becomes a result: `error`, naming the failed read or the missing resource. */
 export function unknown(problem: Problem, extra: Omit<Extra, 'data'> = {}): Outcome {

@@ -89,7 +89,8 @@ export function forEachReachedBucket(
         error('notInAuditedAccount', { resourceArn: reached.arn, data: { bucket: reached.name }, evidence }),
       );
     } else {
-      outcomes.push({ resourceArn: reached.arn, ...evaluate(bucket, reached, evidence) });
+      const judged = evaluate(bucket, reached, evidence);
+      outcomes.push({ ...judged, resourceArn: judged.resourceArn ?? reached.arn });
     }
   }
   if (outcomes.length === 0) outcomes.push(notApplicable('noBucketReached'));

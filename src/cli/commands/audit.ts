@@ -3,7 +3,7 @@ import { auditSnapshot } from '../../audit.js';
 import { CHECKS } from '../../checks/registry.js';
 import { LvsInputError } from '../../core/errors.js';
 import { loadIamActionCatalog, servicesReferenced } from '../../iam/load-catalog.js';
-import { renderers } from '../../report/index.js';
+import { chunkRenderers } from '../../report/index.js';
 import { locateFunctions } from '../../report/locations.js';
 import type { SourceLocation } from '../../report/model.js';
 import { loadSnapshot } from '../../snapshot/load.js';
@@ -106,9 +106,9 @@ export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string
   for (const target of outputs) {
     const chalk = chalkFor(io, flags.color, target.path !== undefined);
     // Renderers end their output with a newline (test/report/index.test.ts).
-    const text = renderers[target.format](report, { chalk, verbose: flags.verbose });
-    if (target.path === undefined) io.stdout(text);
-    else await io.writeFile(resolve(io.cwd, target.path), text);
+    const chunks = chunkRenderers[target.format](report, { chalk, verbose: flags.verbose });
+    if (target.path === undefined) await io.stdoutChunks(chunks);
+    else await io.writeFile(resolve(io.cwd, target.path), chunks);
   }
   return exitCodeFor(report.results, report.errors, flags.failOn);
 }

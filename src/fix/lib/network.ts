@@ -28,14 +28,8 @@ export function servingOf(entry: FunctionEntry): Serving {
   const ids = new Set<string>();
   const unserved: string[] = [];
   for (const subnetId of subnetsOf(entry)) {
-    const effective = entry.region.effectiveRouteTable(subnetId);
-    if (!effective.ok) {
-      unserved.push(subnetId);
-      continue;
-    }
-    const target = entry.region.s3RouteTarget(effective.value.table);
-    if (target.ok && target.value.usable && target.value.endpoint !== undefined)
-      ids.add(target.value.endpoint.vpcEndpointId);
+    const { endpoint } = entry.region.s3Path(subnetId);
+    if (endpoint !== undefined) ids.add(endpoint.vpcEndpointId);
     else unserved.push(subnetId);
   }
   return { endpointIds: [...ids].sort(), unservedSubnets: unserved };
@@ -47,7 +41,7 @@ export function subnetsUsingTable(region: RegionIndex, table: RouteTable): strin
   const out: string[] = [];
   for (const subnet of region.subnets.value.values()) {
     if (subnet.vpcId !== table.vpcId) continue;
-    const effective = region.effectiveRouteTable(subnet.subnetId);
+    const effective = region.s3Path(subnet.subnetId).table;
     if (effective.ok && effective.value.table.routeTableId === table.routeTableId) out.push(subnet.subnetId);
   }
   return out.sort();
@@ -105,16 +99,14 @@ export function s3RoutedSubnets(region: RegionIndex, vpcId?: string): CandidateS
   const out: CandidateSubnet[] = [];
   for (const subnet of region.subnets.value.values()) {
     if (vpcId !== undefined && subnet.vpcId !== vpcId) continue;
-    const effective = region.effectiveRouteTable(subnet.subnetId);
-    if (!effective.ok) continue;
-    const target = region.s3RouteTarget(effective.value.table);
-    if (!target.ok || !target.value.usable || target.value.endpoint === undefined) continue;
+    const { table: effective, endpoint } = region.s3Path(subnet.subnetId);
+    if (!effective.ok || endpoint === undefined) continue;
     out.push({
       subnetId: subnet.subnetId,
       vpcId: subnet.vpcId,
       availabilityZone: subnet.availabilityZone,
       routeTableId: effective.value.table.routeTableId,
-      endpointId: target.value.endpoint.vpcEndpointId,
+      endpointId: endpoint.vpcEndpointId,
     });
   }
   const key = (c: CandidateSubnet) => `${c.vpcId}\u0000${c.availabilityZone}\u0000${c.subnetId}`;

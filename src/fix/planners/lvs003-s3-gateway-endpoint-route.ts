@@ -135,7 +135,7 @@ function planVpc(findings: Finding[], ctx: PlanContext): Step | undefined {
     const e = entryOf(ctx.index, finding.functionArn);
     if (e === undefined) continue;
     for (const subnetId of subnetsOf(e)) {
-      const effective = region.effectiveRouteTable(subnetId);
+      const effective = region.s3Path(subnetId).table;
       if (effective.ok) tables.set(effective.value.table.routeTableId, effective.value.table);
       else unknownSubnets.push(subnetId);
     }

@@ -56,7 +56,7 @@ function needsOf(entry: FunctionEntry): Needs {
   const prefixListId = region.s3PrefixList.ok ? region.s3PrefixList.value.prefixListId : undefined;
   const tables = new Map<string, RouteTable>();
   for (const subnetId of subnetsOf(entry)) {
-    const effective = region.effectiveRouteTable(subnetId);
+    const effective = region.s3Path(subnetId).table;
     if (!effective.ok) continue;
     const table = effective.value.table;
     const hasS3Route = table.routes.some(
