@@ -9,6 +9,7 @@ import { startEmulator, type RunningEmulator } from '../emulator/server.js';
 import { stateFromSnapshot, type StateOptions } from '../emulator/state.js';
 import { worsened } from '../fix/helpers.js';
 import { REPO_ROOT, runCli, type CliRun } from '../helpers/cli.js';
+import { endpointEnv, saveEndpointEnv, useEndpointEnv } from '../helpers/endpoint-env.js';
 import { goldenSnapshot } from '../helpers/golden.js';
 import { applyVariant, loadVariants, type Variant } from '../helpers/variants.js';
 
@@ -29,6 +30,7 @@ interface JsonResult {
 }
 
 const variants = loadVariants();
+const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIAEMULATOREXAMPLE0', secretAccessKey: 'emulator-secret-key' };
 const automated = new Set(AUTOMATED_RULES);
 
 /** Same as test/fix/plan.test.ts: findings whose step is manual by design, so no apply fixes them. */
@@ -38,49 +40,26 @@ const MANUAL_BY_DESIGN: Record<string, string[]> = {
   'lvs011-invalid-policy': ['LVS011'],
 };
 
-const ENV_KEYS = [
-  'AWS_ENDPOINT_URL',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_REGION',
-  'AWS_PROFILE',
-  'AWS_EC2_METADATA_DISABLED',
-] as const;
-
 let emulator: RunningEmulator | undefined;
-let savedEnv: Record<string, string | undefined> = {};
+let restoreEnv: () => void = () => {};
 let env: Record<string, string> = {};
 
 /** Starts the emulator holding `snapshot` and points the process environment at it (the SDK reads process.env). */
 async function serve(snapshot: AccountSnapshot, options: StateOptions = {}): Promise<RunningEmulator> {
   emulator = await startEmulator(stateFromSnapshot(snapshot, options));
-  env = {
-    AWS_ENDPOINT_URL: emulator.url,
-    AWS_ACCESS_KEY_ID: 'AKIAEMULATOREXAMPLE0',
-    AWS_SECRET_ACCESS_KEY: 'emulator-secret-key',
-    AWS_REGION: snapshot.regions[0]?.region ?? 'eu-west-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const key of ENV_KEYS) {
-    if (env[key] === undefined) delete process.env[key];
-    else process.env[key] = env[key];
-  }
+  env = endpointEnv(emulator.url, snapshot.regions[0]?.region ?? 'eu-west-1', EMULATOR_CREDENTIALS);
+  useEndpointEnv(env);
   return emulator;
 }
 
 beforeEach(() => {
-  savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+  restoreEnv = saveEndpointEnv();
 });
 
 afterEach(async () => {
   await emulator?.close();
   emulator = undefined;
-  for (const key of ENV_KEYS) {
-    const value = savedEnv[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  restoreEnv();
 });
 
 const regionFlags = (snapshot: AccountSnapshot) => snapshot.regions.flatMap((r) => ['--region', r.region]);

@@ -9,6 +9,7 @@ import type { AccountSnapshot } from '../../src/snapshot/schema.js';
 import { startEmulator, type RunningEmulator } from '../emulator/server.js';
 import { stateFromSnapshot } from '../emulator/state.js';
 import { runCli } from '../helpers/cli.js';
+import { endpointEnv, saveEndpointEnv, useEndpointEnv } from '../helpers/endpoint-env.js';
 import { G } from '../helpers/golden.js';
 import { applyVariant, loadVariants, type Variant } from '../helpers/variants.js';
 import {
@@ -66,41 +67,25 @@ const withAutomatedFailure = variants.filter((v) =>
   ),
 );
 
-const ENV_KEYS = [
-  'AWS_ENDPOINT_URL',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_REGION',
-  'AWS_PROFILE',
-  'AWS_EC2_METADATA_DISABLED',
-] as const;
-
 const CREDENTIALS = { id: 'AKIAEMULATOREXAMPLE0', secret: 'emulator-secret-key' };
 
 let emulator: RunningEmulator | undefined;
-let savedEnv: Record<string, string | undefined> = {};
+let restoreEnv: () => void = () => {};
 let env: Record<string, string> = {};
 let tmp: string | undefined;
 
 async function serve(snapshot: AccountSnapshot): Promise<RunningEmulator> {
   emulator = await startEmulator(stateFromSnapshot(snapshot));
-  env = {
-    AWS_ENDPOINT_URL: emulator.url,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.id,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secret,
-    AWS_REGION: snapshot.regions[0]?.region ?? 'eu-west-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const key of ENV_KEYS) {
-    if (env[key] === undefined) delete process.env[key];
-    else process.env[key] = env[key];
-  }
+  env = endpointEnv(emulator.url, snapshot.regions[0]?.region ?? 'eu-west-1', {
+    accessKeyId: CREDENTIALS.id,
+    secretAccessKey: CREDENTIALS.secret,
+  });
+  useEndpointEnv(env);
   return emulator;
 }
 
 beforeEach(() => {
-  savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+  restoreEnv = saveEndpointEnv();
 });
 
 afterEach(async () => {
@@ -108,11 +93,7 @@ afterEach(async () => {
   emulator = undefined;
   if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
   tmp = undefined;
-  for (const key of ENV_KEYS) {
-    const value = savedEnv[key];
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  restoreEnv();
 });
 
 const regionFlags = (snapshot: AccountSnapshot) => snapshot.regions.flatMap((r) => ['--region', r.region]);
@@ -311,13 +292,7 @@ describe.skipIf(!aws.ok || !moto.ok)(`restore.sh run with the AWS CLI against mo
   beforeAll(async () => {
     server = await startMoto();
     clients = clientsFor(server.directUrl);
-    motoEnv = {
-      AWS_ENDPOINT_URL: server.url,
-      AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
-      AWS_REGION: MOTO_REGION,
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    motoEnv = endpointEnv(server.url, MOTO_REGION, MOTO_CREDENTIALS);
   }, 90_000);
 
   afterAll(async () => {
@@ -326,10 +301,7 @@ describe.skipIf(!aws.ok || !moto.ok)(`restore.sh run with the AWS CLI against mo
   });
 
   beforeEach(async () => {
-    for (const key of ENV_KEYS) {
-      if (motoEnv[key] === undefined) delete process.env[key];
-      else process.env[key] = motoEnv[key];
-    }
+    useEndpointEnv(motoEnv);
     await server.reset();
   });
 

@@ -7,6 +7,7 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { buildGolden, clientsFor, CREDENTIALS, REGION, type Clients, type Golden } from './build-account.js';
 import { motoAvailable, startMoto, type MotoServer } from './moto-server.js';
 import { SECRET_VALUES, VIOLATIONS, type Violation } from './violations.js';
+import { endpointEnv, saveEndpointEnv, useEndpointEnv } from '../helpers/endpoint-env.js';
 
 /**
  * lvs against moto (an independent AWS emulator, `python -m moto.server`) reached through
@@ -35,31 +36,7 @@ const MANUAL_BY_DESIGN: Record<string, string[]> = {
   'lvs007-pinned-to-other-endpoint': ['LVS007'],
 };
 
-const ENV_KEYS = [
-  'AWS_ENDPOINT_URL',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_REGION',
-  'AWS_PROFILE',
-  'AWS_EC2_METADATA_DISABLED',
-] as const;
-
-/** Points the process environment at an endpoint (the SDK reads endpoint and credentials from it, as for a user). */
-function useEnv(env: Record<string, string>): void {
-  for (const key of ENV_KEYS) {
-    if (env[key] === undefined) delete process.env[key];
-    else process.env[key] = env[key];
-  }
-}
-
-const envFor = (url: string): Record<string, string> => ({
-  AWS_ENDPOINT_URL: url,
-  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  AWS_REGION: REGION,
-  AWS_EC2_METADATA_DISABLED: 'true',
-});
+const envFor = (url: string): Record<string, string> => endpointEnv(url, REGION, CREDENTIALS);
 
 const applyArgs = (golden: Golden) => [
   'fix',
@@ -106,7 +83,7 @@ describe.skipIf(!availability.ok)(`lvs against moto through AWS_ENDPOINT_URL${sk
   let moto: MotoServer;
   let clients: Clients;
   let env: Record<string, string> = {};
-  let savedEnv: Record<string, string | undefined> = {};
+  let restoreEnv: () => void = () => {};
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -120,17 +97,13 @@ describe.skipIf(!availability.ok)(`lvs against moto through AWS_ENDPOINT_URL${sk
   });
 
   beforeEach(async () => {
-    savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-    useEnv(env);
+    restoreEnv = saveEndpointEnv();
+    useEndpointEnv(env);
     await moto.reset();
   });
 
   afterEach(() => {
-    for (const key of ENV_KEYS) {
-      const value = savedEnv[key];
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv();
   });
 
   /** Golden stack, then the violation's calls; the proxy's call log starts empty after. */
@@ -240,16 +213,12 @@ describe.skipIf(!availability.ok)(`lvs against moto through AWS_ENDPOINT_URL${sk
 describe.skipIf(!availability.ok)(
   `lvs fix --apply against an endpoint that fails a write${skipReason}`,
   () => {
-    let savedEnv: Record<string, string | undefined> = {};
+    let restoreEnv: () => void = () => {};
     beforeEach(() => {
-      savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+      restoreEnv = saveEndpointEnv();
     });
     afterEach(() => {
-      for (const key of ENV_KEYS) {
-        const value = savedEnv[key];
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
+      restoreEnv();
     });
 
     // moto implements every operation lvs audit and collect send (the golden test shows no error
@@ -263,7 +232,7 @@ describe.skipIf(!availability.ok)(
         const golden = await buildGolden(rawClients);
         await rawClients.kms.send(new DisableKeyCommand({ KeyId: golden.keyId }));
         const rawEnv = envFor(raw.url);
-        useEnv(rawEnv);
+        useEndpointEnv(rawEnv);
         raw.clearCalls();
         const run = await runCli(applyArgs(golden), { env: rawEnv });
         expect(raw.calls.filter((c) => c.operation === 'EnableKey').map((c) => c.status)).toContain(500);
