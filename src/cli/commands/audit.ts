@@ -5,7 +5,6 @@ import { LvsInputError } from '../../core/errors.js';
 import { loadIamActionCatalog, servicesReferenced } from '../../iam/load-catalog.js';
 import { chunkRenderers } from '../../report/index.js';
 import { renderTerminalStreamChunks } from '../../report/terminal.js';
-import { locateFunctions } from '../../report/locations.js';
 import type { SourceLocation } from '../../report/model.js';
 import { loadSnapshot } from '../../snapshot/load.js';
 import type { AccountSnapshot } from '../../snapshot/schema.js';
@@ -61,8 +60,11 @@ async function templateLocations(
     }
     byStack[stack] = { uri: path, text: await io.readFile(file) };
   }
+  if (Object.keys(byStack).length === 0) return {};
   const functions = snapshot.regions.flatMap((r) => (r.functions.status === 'ok' ? r.functions.value : []));
-  return Object.keys(byStack).length === 0 ? {} : locateFunctions(functions, byStack);
+  // The YAML parser is loaded only when there are templates to read: it was a tenth of startup.
+  const { locateFunctions } = await import('../../report/locations.js');
+  return locateFunctions(functions, byStack);
 }
 
 const noMatch = (globs: readonly string[]) =>
