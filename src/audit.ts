@@ -1,13 +1,15 @@
 import type { Check } from './checks/define-check.js';
 import { evaluateAll } from './checks/run.js';
-import type { Severity } from './core/severity.js';
+import type { CheckResult } from './core/result.js';
+import { isAtLeast, type Severity } from './core/severity.js';
 import type { IamActionCatalog } from './iam/action-catalog.js';
 import { matchesWildcard } from './policy/wildcard.js';
-import type { AuditReport, SourceLocation } from './report/model.js';
-import { buildDataPaths } from './snapshot/data-path.js';
-import { buildIndex } from './snapshot/derive.js';
+import type { AuditReport, FunctionDataPath, SourceLocation } from './report/model.js';
+import { buildDataPaths, dataPathOf } from './snapshot/data-path.js';
+import { buildIndex, type AuditIndex, type FunctionEntry } from './snapshot/derive.js';
+import type { ApiError } from './snapshot/fetched.js';
 import type { AccountSnapshot } from './snapshot/schema.js';
-import { applySuppressions } from './suppress/apply.js';
+import { applySuppressions, Suppressor } from './suppress/apply.js';
 import type { Suppression } from './suppress/config.js';
 
 export interface AuditOptions {
@@ -29,13 +31,7 @@ export function auditSnapshot(
   options: AuditOptions,
 ): AuditReport {
   const index = buildIndex(snapshot, iam);
-  const selected = index.functions.filter(
-    ({ fn }) =>
-      options.functionFilter.length === 0 ||
-      options.functionFilter.some(
-        (g) => matchesWildcard(g, fn.functionName) || matchesWildcard(g, fn.functionArn),
-      ),
-  );
+  const selected = selectedFunctions(index, options.functionFilter);
   const evaluated = evaluateAll(index, options.checks, selected);
   const { results, warnings } = applySuppressions(evaluated, options.suppressions, options.now);
   const selectedArns = new Set(selected.map((e) => e.fn.functionArn));
@@ -50,5 +46,75 @@ export function auditSnapshot(
     warnings,
     locations: options.locations,
     failOn: options.failOn,
+  };
+}
+
+function selectedFunctions(index: AuditIndex, filter: readonly string[]): FunctionEntry[] {
+  return index.functions.filter(
+    ({ fn }) =>
+      filter.length === 0 ||
+      filter.some((g) => matchesWildcard(g, fn.functionName) || matchesWildcard(g, fn.functionArn)),
+  );
+}
+
+/** One function's part of the audit: its data path and its results, suppressions applied. */
+export interface FunctionAudit {
+  path: FunctionDataPath;
+  results: CheckResult[];
+}
+
+/**
+ * auditSnapshot made one function at a time, for a report written as it is made (the terminal
+ * report): each function's results can be dropped once drawn, where the whole report keeps every
+ * result (~14 per function) to the end, and the garbage collector copies all of them meanwhile.
+ * `functions()` evaluates as it is iterated; iterate it once, then `warnings()` and `outcome()`.
+ */
+export interface AuditStream {
+  failOn: Severity;
+  errors: ApiError[];
+  /** Selected functions, in index order. */
+  functionCount: number;
+  /**
+   * Two selected functions share an ARN (a snapshot that lists a function twice): the terminal
+   * report merges them into one block, which needs their results together, so use auditSnapshot.
+   */
+  sharesArns: boolean;
+  /** Warnings known before any result: expired suppressions. */
+  expiredWarnings: readonly string[];
+  functions(): Generator<FunctionAudit>;
+  /** Every warning, as AuditReport.warnings, once functions() has been consumed. */
+  warnings(): string[];
+  /** Once functions() has been consumed: whether a result fails at or above failOn, whether one is an error. */
+  outcome(): { failing: boolean; errored: boolean };
+}
+
+export function streamAudit(
+  snapshot: AccountSnapshot,
+  iam: IamActionCatalog,
+  options: Omit<AuditOptions, 'toolVersion' | 'locations'>,
+): AuditStream {
+  const index = buildIndex(snapshot, iam);
+  const selected = selectedFunctions(index, options.functionFilter);
+  const suppressor = new Suppressor(options.suppressions, options.now);
+  let failing = false;
+  let errored = false;
+  return {
+    failOn: options.failOn,
+    errors: snapshot.errors,
+    functionCount: selected.length,
+    sharesArns: new Set(selected.map((e) => e.fn.functionArn)).size !== selected.length,
+    expiredWarnings: suppressor.expiredWarnings,
+    *functions() {
+      for (const entry of selected) {
+        const results = suppressor.apply(evaluateAll(index, options.checks, [entry]));
+        for (const r of results) {
+          if (r.status === 'fail' && isAtLeast(r.severity, options.failOn)) failing = true;
+          else if (r.status === 'error') errored = true;
+        }
+        yield { path: dataPathOf(entry, index), results };
+      }
+    },
+    warnings: () => suppressor.warnings(),
+    outcome: () => ({ failing, errored }),
   };
 }

@@ -352,6 +352,14 @@ function usersByArn(users: readonly LambdaFunction[]): Map<string, number> {
   return counts;
 }
 
+/** How many of a shared role's other users its finding names. */
+const OTHERS_NAMED = 4;
+
+function isAmongFirst(users: readonly LambdaFunction[], n: number, functionArn: string): boolean {
+  for (let i = 0; i < n && i < users.length; i++) if (users[i]?.functionArn === functionArn) return true;
+  return false;
+}
+
 /**
  * summarizeNames of the role's other users (all but `functionArn`). The first `max` others are
  * among the first `max + 1` users unless the function is listed more than once there.
@@ -360,7 +368,7 @@ function otherNames(
   users: readonly LambdaFunction[],
   counts: ReadonlyMap<string, number>,
   functionArn: string,
-  max = 4,
+  max = OTHERS_NAMED,
 ): string {
   const mine = counts.get(functionArn) ?? 0;
   const head = mine <= 1 ? users.slice(0, max + 1) : users;
@@ -556,12 +564,20 @@ export default defineCheck({
         observed: users.map((f) => f.functionName).join(', '),
         counts: usersByArn(users),
       }));
+      // "also …" names the first few other users: the same text for every user past those (listed
+      // once), made once for them.
+      const arn = entry.fn.functionArn;
+      const named = (counts.get(arn) ?? 0) !== 1 || isAmongFirst(users, OTHERS_NAMED + 1, arn);
+      const detail = index.memo(
+        ['LVS008:detail', roleArn, named ? arn : ''],
+        () => `${users.length} functions use it (also ${otherNames(users, counts, arn)})`,
+      );
       shared = {
         reasonId: 'sharedRole',
         resourceArn: roleArn,
         field: 'functions using the role',
         observed,
-        detail: `${users.length} functions use it (also ${otherNames(users, counts, entry.fn.functionArn)})`,
+        detail,
       };
     }
 

@@ -15,9 +15,22 @@ export function exitCodeFor(
   errors: readonly ApiError[],
   failOn: Severity,
 ): ExitCodeValue {
-  if (results.some((r) => r.status === 'fail' && isAtLeast(r.severity, failOn))) return ExitCode.Failed;
+  return exitCodeOf(
+    {
+      failing: results.some((r) => r.status === 'fail' && isAtLeast(r.severity, failOn)),
+      errored: results.some((r) => r.status === 'error'),
+    },
+    errors,
+  );
+}
+
+/** exitCodeFor from what the results showed: a failure at or above the threshold, an `error` result. */
+export function exitCodeOf(
+  seen: { failing: boolean; errored: boolean },
+  errors: readonly ApiError[],
+): ExitCodeValue {
+  if (seen.failing) return ExitCode.Failed;
   const incomplete =
-    results.some((r) => r.status === 'error') ||
-    errors.some((e) => e.service === 'lambda' && e.operation === 'ListFunctions');
+    seen.errored || errors.some((e) => e.service === 'lambda' && e.operation === 'ListFunctions');
   return incomplete ? ExitCode.Incomplete : ExitCode.Ok;
 }

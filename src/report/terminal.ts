@@ -2,8 +2,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { EvidenceStep } from '../core/evidence.js';
 import type { CheckResult } from '../core/result.js';
 import { isAtLeast, SEVERITIES, severityRank, type Severity } from '../core/severity.js';
+import type { ApiError } from '../snapshot/fetched.js';
 import type { AuditReport, FunctionDataPath } from './model.js';
-import { summarize } from './summary.js';
 
 export interface TerminalOptions {
   /** Chosen by the CLI (NO_COLOR / FORCE_COLOR / TTY); level 0 gives plain text. Default: no colour. */
@@ -420,18 +420,21 @@ class FunctionBlock {
 }
 
 function drawTree(root: Node, paint: Painter, indent: string, lines: string[]): void {
-  const label = (n: Node) =>
-    `${paint.mark(n.mark)} ${n.label}${n.detail !== undefined ? paint.gray(` (${n.detail})`) : ''}`;
-  const walk = (n: Node, prefix: string) => {
-    const last = n.children.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const child = n.children[i] as Node;
-      lines.push(`${indent}${paint.gray(prefix + (i === last ? '└─ ' : '├─ '))}${label(child)}`);
-      walk(child, prefix + (i === last ? '   ' : '│  '));
-    }
-  };
-  lines.push(`${indent}${label(root)}`);
-  walk(root, '');
+  lines.push(`${indent}${nodeLabel(root, paint)}`);
+  drawChildren(root, '', paint, indent, lines);
+}
+
+function nodeLabel(n: Node, paint: Painter): string {
+  return `${paint.mark(n.mark)} ${n.label}${n.detail !== undefined ? paint.gray(` (${n.detail})`) : ''}`;
+}
+
+function drawChildren(n: Node, prefix: string, paint: Painter, indent: string, lines: string[]): void {
+  const last = n.children.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const child = n.children[i] as Node;
+    lines.push(`${indent}${paint.gray(prefix + (i === last ? '└─ ' : '├─ '))}${nodeLabel(child, paint)}`);
+    drawChildren(child, prefix + (i === last ? '   ' : '│  '), paint, indent, lines);
+  }
 }
 
 function byConcern(a: CheckResult, b: CheckResult): number {
@@ -547,22 +550,51 @@ function pushPass(out: string[], r: CheckResult, paint: Painter, width: number):
   pushHang(out, `  ${paint.mark(m)} `, `${r.ruleId} ${r.ruleName}: ${r.message}`, width, 4);
 }
 
-function summaryLines(report: AuditReport, paint: Painter): string[] {
-  const c = paint.c;
-  const s = summarize(report.results, report.dataPaths);
-  // One pass over the results: status -> severity -> count.
-  const counts = new Map<string, Map<string, number>>();
-  let failing = 0;
-  for (const r of report.results) {
-    let bySeverity = counts.get(r.status);
-    if (bySeverity === undefined) {
-      bySeverity = new Map();
-      counts.set(r.status, bySeverity);
+/**
+ * What the summary table counts, gathered function by function: functions (distinct ARNs, as
+ * summarize counts them), results by status and by status and severity, failures at or above the
+ * threshold.
+ */
+class Totals {
+  functions = 0;
+  results = 0;
+  failing = 0;
+  readonly byStatus: Record<CheckResult['status'], number> = {
+    pass: 0,
+    fail: 0,
+    error: 0,
+    'not-applicable': 0,
+    suppressed: 0,
+  };
+  private readonly counts = new Map<string, Map<string, number>>();
+
+  constructor(private readonly failOn: Severity) {}
+
+  add(results: readonly CheckResult[]): void {
+    this.results += results.length;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as CheckResult;
+      this.byStatus[r.status] += 1;
+      let bySeverity = this.counts.get(r.status);
+      if (bySeverity === undefined) {
+        bySeverity = new Map();
+        this.counts.set(r.status, bySeverity);
+      }
+      bySeverity.set(r.severity, (bySeverity.get(r.severity) ?? 0) + 1);
+      if (r.status === 'fail' && isAtLeast(r.severity, this.failOn)) this.failing += 1;
     }
-    bySeverity.set(r.severity, (bySeverity.get(r.severity) ?? 0) + 1);
-    if (r.status === 'fail' && isAtLeast(r.severity, report.failOn)) failing += 1;
   }
-  const count = (status: CheckResult['status'], severity: Severity) => counts.get(status)?.get(severity) ?? 0;
+
+  count(status: CheckResult['status'], severity: Severity): number {
+    return this.counts.get(status)?.get(severity) ?? 0;
+  }
+}
+
+function summaryLines(totals: Totals, failOn: Severity, paint: Painter): string[] {
+  const c = paint.c;
+  const count = (status: CheckResult['status'], severity: Severity) => totals.count(status, severity);
+  const s = totals.byStatus;
+  const failing = totals.failing;
   const lines = [c.bold('Summary'), ''];
   lines.push(
     `  ${'severity'.padEnd(10)}${'fail'.padStart(6)}${'error'.padStart(7)}${'suppressed'.padStart(12)}`,
@@ -574,19 +606,17 @@ function summaryLines(report: AuditReport, paint: Painter): string[] {
   }
   lines.push('');
   lines.push(
-    `  ${s.functions} function(s), ${report.results.length} result(s): ` +
+    `  ${totals.functions} function(s), ${totals.results} result(s): ` +
       `${c.green(`${s.pass} pass`)}, ${c.red(`${s.fail} fail`)}, ${c.yellow(`${s.error} error`)}, ` +
-      `${s.notApplicable} not applicable, ${c.cyan(`${s.suppressed} suppressed`)}`,
+      `${s['not-applicable']} not applicable, ${c.cyan(`${s.suppressed} suppressed`)}`,
   );
   if (failing > 0)
-    lines.push(
-      `  ${paint.mark('fail')} ${c.red.bold(`${failing} failing result(s) at or above ${report.failOn}`)}`,
-    );
+    lines.push(`  ${paint.mark('fail')} ${c.red.bold(`${failing} failing result(s) at or above ${failOn}`)}`);
   else if (s.error > 0)
     lines.push(
       `  ${paint.mark('error')} ${c.yellow.bold(`incomplete: ${s.error} result(s) could not be evaluated`)}`,
     );
-  else lines.push(`  ${paint.mark('pass')} ${c.green.bold(`nothing fails at or above ${report.failOn}`)}`);
+  else lines.push(`  ${paint.mark('pass')} ${c.green.bold(`nothing fails at or above ${failOn}`)}`);
   lines.push(
     c.gray(
       `  marks: ${MARK_SYMBOL.pass} pass  ${MARK_SYMBOL.fail} fail  ${MARK_SYMBOL.error} error  ${MARK_SYMBOL.suppressed} suppressed  ${MARK_SYMBOL.na} not applicable`,
@@ -605,23 +635,14 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
 }
 
 /**
- * renderTerminal's document as consecutive chunks of a few thousand lines, each ending with a
+ * renderTerminal's document as consecutive chunks of a few hundred lines, each ending with a
  * newline, made as they are consumed: the CLI writes each one as it comes, so a report of many
  * functions never exists as one string (tens of megabytes of UTF-16, then as much again encoded).
  */
 export function* renderTerminalChunks(report: AuditReport, options: TerminalOptions = {}): Generator<string> {
-  const paint = new Painter(options.chalk ?? new Chalk({ level: 0 }));
-  const c = paint.c;
-  const width = options.width ?? 100;
-  const drawn = new Drawn(paint, width);
-  /** Lines not yet joined into a chunk; never empty when joined, since a function leaves a line or more. */
-  const out: string[] = [];
-
+  const drawing = new TerminalDrawing(options, report.failOn);
   // Functions in data-path order, then any that only appear in results (drawn without a tree).
-  const heads = new Map<
-    string,
-    { name: string; region: string; accountId: string; path?: FunctionDataPath }
-  >();
+  const heads = new Map<string, FunctionHead>();
   for (const p of report.dataPaths)
     heads.set(p.functionArn, { name: p.functionName, region: p.region, accountId: p.accountId, path: p });
   const resultsByFunction = new Map<string, CheckResult[]>();
@@ -633,10 +654,80 @@ export function* renderTerminalChunks(report: AuditReport, options: TerminalOpti
     if (list) list.push(r);
     else resultsByFunction.set(r.functionArn, [r]);
   }
-  if (heads.size === 0) out.push(c.gray('No Lambda functions found.'), '');
-
+  if (heads.size === 0) drawing.noFunctions();
   for (const [functionArn, head] of heads) {
-    const results = resultsByFunction.get(functionArn) ?? [];
+    drawing.function(head, resultsByFunction.get(functionArn) ?? []);
+    const chunk = drawing.chunk();
+    if (chunk !== undefined) yield chunk;
+  }
+  yield drawing.end(report.errors, report.warnings);
+}
+
+/** The terminal report of an audit made function by function, as chunks like renderTerminalChunks'. */
+export function* renderTerminalStreamChunks(
+  stream: {
+    failOn: Severity;
+    errors: readonly ApiError[];
+    functions(): Iterable<{ path: FunctionDataPath; results: CheckResult[] }>;
+    warnings(): readonly string[];
+  },
+  options: TerminalOptions = {},
+): Generator<string> {
+  const drawing = new TerminalDrawing(options, stream.failOn);
+  let none = true;
+  for (const { path, results } of stream.functions()) {
+    if (none) none = false;
+    drawing.function(
+      { name: path.functionName, region: path.region, accountId: path.accountId, path },
+      results,
+    );
+    const chunk = drawing.chunk();
+    if (chunk !== undefined) yield chunk;
+  }
+  if (none) drawing.noFunctions();
+  yield drawing.end(stream.errors, stream.warnings());
+}
+
+interface FunctionHead {
+  name: string;
+  region: string;
+  accountId: string;
+  path?: FunctionDataPath;
+}
+
+/**
+ * The report drawn function by function into lines: per function, its data path as a tree with a
+ * mark per layer, then its failing and unevaluated results (most severe first) with evidence and
+ * the one-line fix, and its suppressed results one line each; at the end the summary table, API
+ * errors and warnings.
+ */
+class TerminalDrawing {
+  private readonly paint: Painter;
+  private readonly width: number;
+  private readonly drawn: Drawn;
+  private readonly totals: Totals;
+  /** Lines not yet joined into a chunk. */
+  private readonly out: string[] = [];
+
+  constructor(
+    private readonly options: TerminalOptions,
+    private readonly failOn: Severity,
+  ) {
+    this.paint = new Painter(options.chalk ?? new Chalk({ level: 0 }));
+    this.width = options.width ?? 100;
+    this.drawn = new Drawn(this.paint, this.width);
+    this.totals = new Totals(failOn);
+  }
+
+  noFunctions(): void {
+    this.out.push(this.paint.c.gray('No Lambda functions found.'), '');
+  }
+
+  function(head: FunctionHead, results: readonly CheckResult[]): void {
+    const { paint, width, drawn, out } = this;
+    const c = paint.c;
+    this.totals.functions += 1;
+    this.totals.add(results);
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
     if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, '  ', out);
     const problems = results.filter((r) => r.status === 'fail' || r.status === 'error').sort(byConcern);
@@ -655,7 +746,7 @@ export function* renderTerminalChunks(report: AuditReport, options: TerminalOpti
       );
     }
     for (const r of suppressed) pushSuppressed(out, r, paint, width);
-    if (options.verbose) {
+    if (this.options.verbose) {
       const passing = results
         .filter((r) => r.status === 'pass' || r.status === 'not-applicable')
         .sort(byConcern);
@@ -663,30 +754,39 @@ export function* renderTerminalChunks(report: AuditReport, options: TerminalOpti
       for (const r of passing) pushPass(out, r, paint, width);
     }
     if (out[out.length - 1] !== '') out.push('');
-    // Every few hundred lines become one chunk, written before the next is drawn. The empty line
-    // pushed last makes the chunk end with a newline, so the chunks add up to one join of all lines.
-    if (out.length >= CHUNK_LINES) {
-      out.push('');
-      yield out.join('\n');
-      out.length = 0;
-    }
   }
 
-  for (const line of summaryLines(report, paint)) out.push(line);
+  /**
+   * Every few hundred lines, the lines drawn so far as one chunk (then dropped). The empty line
+   * pushed last makes the chunk end with a newline, so the chunks add up to one join of all lines.
+   */
+  chunk(): string | undefined {
+    if (this.out.length < CHUNK_LINES) return undefined;
+    this.out.push('');
+    const chunk = this.out.join('\n');
+    this.out.length = 0;
+    return chunk;
+  }
 
-  if (report.errors.length > 0) {
-    out.push('', c.bold(`API errors (${report.errors.length})`));
-    for (const e of report.errors) {
-      const where = [e.region, e.resource].filter((x) => x !== undefined && x !== '').join(' ');
-      const text = `${e.service}:${e.operation}${where ? ` ${where}` : ''}: ${e.code}${e.message ? ` (${e.message})` : ''}`;
-      pushHang(out, `  ${paint.mark('error')} `, text, width, 4);
+  /** The summary, API errors and warnings, with whatever lines are left: the last chunk. */
+  end(errors: readonly ApiError[], warnings: readonly string[]): string {
+    const { paint, width, out } = this;
+    const c = paint.c;
+    for (const line of summaryLines(this.totals, this.failOn, paint)) out.push(line);
+    if (errors.length > 0) {
+      out.push('', c.bold(`API errors (${errors.length})`));
+      for (const e of errors) {
+        const where = [e.region, e.resource].filter((x) => x !== undefined && x !== '').join(' ');
+        const text = `${e.service}:${e.operation}${where ? ` ${where}` : ''}: ${e.code}${e.message ? ` (${e.message})` : ''}`;
+        pushHang(out, `  ${paint.mark('error')} `, text, width, 4);
+      }
     }
+    if (warnings.length > 0) {
+      out.push('', c.bold(`Warnings (${warnings.length})`));
+      for (const w of warnings) pushHang(out, `  ${c.yellow('!')} `, w, width, 4);
+    }
+    // Ends with a newline.
+    out.push('');
+    return out.join('\n');
   }
-  if (report.warnings.length > 0) {
-    out.push('', c.bold(`Warnings (${report.warnings.length})`));
-    for (const w of report.warnings) pushHang(out, `  ${c.yellow('!')} `, w, width, 4);
-  }
-  // Ends with a newline.
-  out.push('');
-  yield out.join('\n');
 }

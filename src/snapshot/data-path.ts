@@ -12,7 +12,7 @@ export function buildDataPaths(index: AuditIndex): FunctionDataPath[] {
   return index.functions.map((entry) => dataPathOf(entry, index));
 }
 
-function dataPathOf(entry: FunctionEntry, index: AuditIndex): FunctionDataPath {
+export function dataPathOf(entry: FunctionEntry, index: AuditIndex): FunctionDataPath {
   const { fn, region } = entry;
   const vpc = fn.vpcConfig;
   return {

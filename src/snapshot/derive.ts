@@ -309,7 +309,8 @@ export class AuditIndex {
     }
     let level = this.memoTree;
     let node: MemoNode | undefined;
-    for (const part of key) {
+    for (let i = 0; i < key.length; i++) {
+      const part = key[i] as string;
       if (node !== undefined) level = node.next ??= new Map<string, MemoNode>();
       node = level.get(part);
       if (node === undefined) {

@@ -46,39 +46,61 @@ export function applySuppressions(
   suppressions: readonly Suppression[],
   now: Date,
 ): { results: CheckResult[]; warnings: string[] } {
-  const warnings: string[] = [];
-  const active: Array<{ s: Suppression; index: number; used: boolean }> = [];
-  suppressions.forEach((s, index) => {
-    if (isExpired(s, now)) {
-      warnings.push(
-        `suppressions[${index}]: the suppression of ${s.rule} for "${s.resource}" expired on ${s.expires} and no longer applies.`,
-      );
-    } else active.push({ s, index, used: false });
-  });
+  const suppressor = new Suppressor(suppressions, now);
+  return { results: suppressor.apply(results), warnings: suppressor.warnings() };
+}
 
-  const out = results.map((r): CheckResult => {
-    if (r.status !== 'fail' && r.status !== 'error') return r;
-    let applied: Suppression | undefined;
-    for (const entry of active) {
-      if (!matches(entry.s, r)) continue;
-      entry.used = true;
-      applied ??= entry.s;
-    }
-    if (applied === undefined) return r;
-    return {
-      ...copyResult(r),
-      status: 'suppressed',
-      suppressedStatus: r.status,
-      suppression: { reason: applied.reason, resource: applied.resource, expires: applied.expires ?? null },
-    };
-  });
+/**
+ * applySuppressions for results that come a function at a time (a report written as it is made):
+ * `apply` to each batch, then `warnings` once every result has been through.
+ */
+export class Suppressor {
+  /** One per expired entry, in config order: known before any result. */
+  readonly expiredWarnings: string[] = [];
+  private readonly active: Array<{ s: Suppression; index: number; used: boolean }> = [];
 
-  for (const entry of active) {
-    if (!entry.used) {
-      warnings.push(
-        `suppressions[${entry.index}]: the suppression of ${entry.s.rule} for "${entry.s.resource}" matched no failing or error result; remove it if the finding is fixed.`,
-      );
-    }
+  constructor(suppressions: readonly Suppression[], now: Date) {
+    suppressions.forEach((s, index) => {
+      if (isExpired(s, now)) {
+        this.expiredWarnings.push(
+          `suppressions[${index}]: the suppression of ${s.rule} for "${s.resource}" expired on ${s.expires} and no longer applies.`,
+        );
+      } else this.active.push({ s, index, used: false });
+    });
   }
-  return { results: out, warnings };
+
+  apply(results: readonly CheckResult[]): CheckResult[] {
+    const active = this.active;
+    return results.map((r): CheckResult => {
+      if (r.status !== 'fail' && r.status !== 'error') return r;
+      let applied: Suppression | undefined;
+      for (const entry of active) {
+        if (!matches(entry.s, r)) continue;
+        entry.used = true;
+        applied ??= entry.s;
+      }
+      if (applied === undefined) return r;
+      return {
+        ...copyResult(r),
+        status: 'suppressed',
+        suppressedStatus: r.status,
+        suppression: { reason: applied.reason, resource: applied.resource, expires: applied.expires ?? null },
+      };
+    });
+  }
+
+  /** One per unexpired entry that matched no fail/error result so far, in config order. */
+  unusedWarnings(): string[] {
+    return this.active
+      .filter((entry) => !entry.used)
+      .map(
+        (entry) =>
+          `suppressions[${entry.index}]: the suppression of ${entry.s.rule} for "${entry.s.resource}" matched no failing or error result; remove it if the finding is fixed.`,
+      );
+  }
+
+  /** Expired entries, then unused ones: every warning, once all results have been applied. */
+  warnings(): string[] {
+    return [...this.expiredWarnings, ...this.unusedWarnings()];
+  }
 }

@@ -1,16 +1,16 @@
 import { dirname, resolve } from 'node:path';
-import { auditSnapshot } from '../../audit.js';
+import { auditSnapshot, streamAudit } from '../../audit.js';
 import { CHECKS } from '../../checks/registry.js';
 import { LvsInputError } from '../../core/errors.js';
 import { loadIamActionCatalog, servicesReferenced } from '../../iam/load-catalog.js';
 import { chunkRenderers } from '../../report/index.js';
-import { locateFunctions } from '../../report/locations.js';
+import { renderTerminalStreamChunks } from '../../report/terminal.js';
 import type { SourceLocation } from '../../report/model.js';
 import { loadSnapshot } from '../../snapshot/load.js';
 import type { AccountSnapshot } from '../../snapshot/schema.js';
 import { parseConfig, type LvsConfig } from '../../suppress/config.js';
 import { chalkFor } from '../color.js';
-import { exitCodeFor, type ExitCodeValue } from '../exit-code.js';
+import { exitCodeFor, exitCodeOf, type ExitCodeValue } from '../exit-code.js';
 import type { CliIo } from '../io.js';
 import { parseAuditFlags, resolveOutputs } from '../options.js';
 
@@ -60,9 +60,15 @@ async function templateLocations(
     }
     byStack[stack] = { uri: path, text: await io.readFile(file) };
   }
+  if (Object.keys(byStack).length === 0) return {};
   const functions = snapshot.regions.flatMap((r) => (r.functions.status === 'ok' ? r.functions.value : []));
-  return Object.keys(byStack).length === 0 ? {} : locateFunctions(functions, byStack);
+  // The YAML parser is loaded only when there are templates to read: it was a tenth of startup.
+  const { locateFunctions } = await import('../../report/locations.js');
+  return locateFunctions(functions, byStack);
 }
+
+const noMatch = (globs: readonly string[]) =>
+  new LvsInputError(`no function matches ${globs.join(', ')}`, { flag: '--function' });
 
 async function loadSnapshotFlag(io: CliIo, path: string): Promise<AccountSnapshot> {
   try {
@@ -90,6 +96,34 @@ export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string
         })
       : await loadSnapshotFlag(io, flags.snapshot);
   const iam = await loadIamActionCatalog(servicesReferenced(snapshot));
+  // Read (and checked) whatever the formats: a template the config names must exist.
+  const locations = await templateLocations(io, snapshot, loadedConfig);
+  const [only] = outputs;
+  if (outputs.length === 1 && only?.format === 'terminal') {
+    // The terminal report alone is drawn function by function as the audit goes (no report of every
+    // result first); unless two functions share an ARN, which the report draws as one. Expired
+    // suppressions are warned about first, as always; unused ones only once every result is seen.
+    const stream = streamAudit(snapshot, iam, {
+      checks: CHECKS,
+      now: io.now(),
+      failOn: flags.failOn,
+      suppressions: loadedConfig?.config.suppressions ?? [],
+      functionFilter: flags.function,
+    });
+    if (!stream.sharesArns) {
+      if (flags.function.length > 0 && stream.functionCount === 0) throw noMatch(flags.function);
+      for (const warning of stream.expiredWarnings) io.stderr(`lvs: warning: ${warning}\n`);
+      const chunks = renderTerminalStreamChunks(stream, {
+        chalk: chalkFor(io, flags.color, only.path !== undefined),
+        verbose: flags.verbose,
+      });
+      if (only.path === undefined) await io.stdoutChunks(chunks);
+      else await io.writeFile(resolve(io.cwd, only.path), chunks);
+      for (const warning of stream.warnings().slice(stream.expiredWarnings.length))
+        io.stderr(`lvs: warning: ${warning}\n`);
+      return exitCodeOf(stream.outcome(), stream.errors);
+    }
+  }
   const report = auditSnapshot(snapshot, iam, {
     checks: CHECKS,
     toolVersion,
@@ -97,11 +131,9 @@ export async function runAudit(rawFlags: unknown, io: CliIo, toolVersion: string
     failOn: flags.failOn,
     suppressions: loadedConfig?.config.suppressions ?? [],
     functionFilter: flags.function,
-    locations: await templateLocations(io, snapshot, loadedConfig),
+    locations,
   });
-  if (flags.function.length > 0 && report.dataPaths.length === 0) {
-    throw new LvsInputError(`no function matches ${flags.function.join(', ')}`, { flag: '--function' });
-  }
+  if (flags.function.length > 0 && report.dataPaths.length === 0) throw noMatch(flags.function);
   for (const warning of report.warnings) io.stderr(`lvs: warning: ${warning}\n`);
   for (const target of outputs) {
     const chalk = chalkFor(io, flags.color, target.path !== undefined);
