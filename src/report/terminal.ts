@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { EvidenceStep } from '../core/evidence.js';
-import type { CheckResult } from '../core/result.js';
+import { RESULT_STATUSES, type CheckResult, type ResultStatus } from '../core/result.js';
 import { isAtLeast, SEVERITIES, severityRank, type Severity } from '../core/severity.js';
 import type { ApiError } from '../snapshot/fetched.js';
 import type { AuditReport, FunctionDataPath } from './model.js';
@@ -559,40 +559,28 @@ class Totals {
   functions = 0;
   results = 0;
   failing = 0;
-  readonly byStatus: Record<CheckResult['status'], number> = {
-    pass: 0,
-    fail: 0,
-    error: 0,
-    'not-applicable': 0,
-    suppressed: 0,
-  };
-  private readonly counts = new Map<string, Map<string, number>>();
+  readonly byStatus = Object.fromEntries(RESULT_STATUSES.map((s) => [s, 0])) as Record<ResultStatus, number>;
+  private readonly counts = Object.fromEntries(
+    RESULT_STATUSES.map((s) => [s, Object.fromEntries(SEVERITIES.map((v) => [v, 0]))]),
+  ) as Record<ResultStatus, Record<Severity, number>>;
 
   constructor(private readonly failOn: Severity) {}
 
-  add(results: readonly CheckResult[]): void {
-    this.results += results.length;
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i] as CheckResult;
-      this.byStatus[r.status] += 1;
-      let bySeverity = this.counts.get(r.status);
-      if (bySeverity === undefined) {
-        bySeverity = new Map();
-        this.counts.set(r.status, bySeverity);
-      }
-      bySeverity.set(r.severity, (bySeverity.get(r.severity) ?? 0) + 1);
-      if (r.status === 'fail' && isAtLeast(r.severity, this.failOn)) this.failing += 1;
-    }
+  add(r: CheckResult): void {
+    this.results += 1;
+    this.byStatus[r.status] += 1;
+    this.counts[r.status][r.severity] += 1;
+    if (r.status === 'fail' && isAtLeast(r.severity, this.failOn)) this.failing += 1;
   }
 
-  count(status: CheckResult['status'], severity: Severity): number {
-    return this.counts.get(status)?.get(severity) ?? 0;
+  count(status: ResultStatus, severity: Severity): number {
+    return this.counts[status][severity];
   }
 }
 
 function summaryLines(totals: Totals, failOn: Severity, paint: Painter): string[] {
   const c = paint.c;
-  const count = (status: CheckResult['status'], severity: Severity) => totals.count(status, severity);
+  const count = (status: ResultStatus, severity: Severity) => totals.count(status, severity);
   const s = totals.byStatus;
   const failing = totals.failing;
   const lines = [c.bold('Summary'), ''];
@@ -726,11 +714,27 @@ class TerminalDrawing {
   function(head: FunctionHead, results: readonly CheckResult[]): void {
     const { paint, width, drawn, out } = this;
     const c = paint.c;
+    const verbose = this.options.verbose === true;
+    // One pass: what is drawn in full, one line each, or only counted; each in result order.
+    const problems: CheckResult[] = [];
+    const suppressed: CheckResult[] = [];
+    const passing: CheckResult[] = [];
+    let passed = 0;
     this.totals.functions += 1;
-    this.totals.add(results);
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as CheckResult;
+      this.totals.add(r);
+      if (r.status === 'fail' || r.status === 'error') problems.push(r);
+      else if (r.status === 'suppressed') suppressed.push(r);
+      else {
+        if (r.status === 'pass') passed += 1;
+        if (verbose) passing.push(r);
+      }
+    }
+    problems.sort(byConcern);
+    suppressed.sort(byConcern);
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
     if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, '  ', out);
-    const problems = results.filter((r) => r.status === 'fail' || r.status === 'error').sort(byConcern);
     if (problems.length > 0) {
       out.push('');
       for (let i = 0; i < problems.length; i++) {
@@ -738,18 +742,14 @@ class TerminalDrawing {
         out.push('');
       }
     }
-    const suppressed = results.filter((r) => r.status === 'suppressed').sort(byConcern);
     if (problems.length === 0) {
-      const passed = results.filter((r) => r.status === 'pass').length;
       out.push(
         `  ${paint.mark('pass')} ${c.green(`nothing fails or errors (${passed} pass, ${suppressed.length} suppressed)`)}`,
       );
     }
     for (const r of suppressed) pushSuppressed(out, r, paint, width);
-    if (this.options.verbose) {
-      const passing = results
-        .filter((r) => r.status === 'pass' || r.status === 'not-applicable')
-        .sort(byConcern);
+    if (verbose) {
+      passing.sort(byConcern);
       if (passing.length > 0) out.push(c.gray('  passing and not applicable:'));
       for (const r of passing) pushPass(out, r, paint, width);
     }

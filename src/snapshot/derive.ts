@@ -250,6 +250,7 @@ export class AuditIndex {
   private readonly reachCache = new Map<string, BucketReach>();
   private readonly roleReachCache = new Map<string, { reach: BucketReach; unsorted: ReachedBucket[] }>();
   private readonly s3DataAccess = new WeakMap<PolicyStatement, boolean>();
+  private readonly bucketMatches = new Map<string, string[]>();
   private readonly functionsByRole = new Map<string, LambdaFunction[]>();
   private readonly memos = new Map<string, unknown>();
   private readonly memoTree = new Map<string, MemoNode>();
@@ -492,9 +493,8 @@ export class AuditIndex {
               problems.push({ kind: 'api-error', error: names.error });
               continue;
             }
-            for (const bucketName of names.status === 'ok' ? names.value : []) {
-              if (matchesWildcard(name, bucketName)) add(bucketName, { via: 'role', ...where, resource });
-            }
+            for (const bucketName of this.bucketNamesMatching(name))
+              add(bucketName, { via: 'role', ...where, resource });
           }
         }
       }
@@ -504,6 +504,20 @@ export class AuditIndex {
     cached = { reach: { buckets, unbounded, problems }, unsorted };
     this.roleReachCache.set(roleArn, cached);
     return cached;
+  }
+
+  /**
+   * The account's bucket names a wildcard pattern matches, in listing order; once per pattern, as
+   * roles repeat patterns and each match is a scan of every bucket name.
+   */
+  private bucketNamesMatching(pattern: string): string[] {
+    let matched = this.bucketMatches.get(pattern);
+    if (matched === undefined) {
+      const names = this.snapshot.s3.bucketNames;
+      matched = (names.status === 'ok' ? names.value : []).filter((n) => matchesWildcard(pattern, n));
+      this.bucketMatches.set(pattern, matched);
+    }
+    return matched;
   }
 
   /** True when the statement's actions include an S3 action on objects (GetObject, PutObject…). */
