@@ -119,7 +119,7 @@ try {
       const t = process.hrtime.bigint();
       let bytes = 0;
       for (const chunk of render(report, { chalk: new Chalk({ level: 0 }), verbose: false }))
-        bytes += writeSync(out, chunk);
+        bytes += typeof chunk === 'string' ? writeSync(out, chunk) : writeSync(out, chunk);
       tFormat[name] = ms(t);
       written[name] = bytes;
     }

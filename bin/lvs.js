@@ -9,5 +9,5 @@ import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--interrupt-budget=1048576');
 // Loaded after the flag is set, so that all of lvs runs under it.
-const { run } = await import('../dist/cli/main.js');
+const { run } = await import('../dist/bundle/main.js');
 await run();

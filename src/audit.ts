@@ -111,7 +111,9 @@ export function streamAudit(
           if (r.status === 'fail' && isAtLeast(r.severity, options.failOn)) failing = true;
           else if (r.status === 'error') errored = true;
         }
-        yield { path: dataPathOf(entry, index), results };
+        const path = dataPathOf(entry, index);
+        index.forgetFunction(entry);
+        yield { path, results };
       }
     },
     warnings: () => suppressor.warnings(),

@@ -1,3 +1,5 @@
+import type { ReportChunk } from '../report/chunks.js';
+
 /** What a command may touch of the outside world; main.ts binds it to the process, tests to buffers. */
 export interface CliIo {
   stdout(text: string): void;
@@ -5,7 +7,7 @@ export interface CliIo {
    * Writes a document given as chunks to stdout, in order, waiting while the stream is full; a large
    * report is then never one string. Resolves when every chunk has been handed to the stream.
    */
-  stdoutChunks(chunks: Iterable<string>): Promise<void>;
+  stdoutChunks(chunks: Iterable<ReportChunk>): Promise<void>;
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   stdoutIsTTY: boolean;
@@ -15,8 +17,8 @@ export interface CliIo {
   cwd: string;
   now(): Date;
   readFile(path: string): Promise<string>;
-  /** Writes the text, or the chunks in order, as UTF-8. */
-  writeFile(path: string, text: string | Iterable<string>): Promise<void>;
+  /** Writes the text, or the chunks in order (text as UTF-8), to the file. */
+  writeFile(path: string, text: string | Iterable<ReportChunk>): Promise<void>;
   fileExists(path: string): Promise<boolean>;
   /** Creates a directory and its parents (lvs fix --apply's backup directory). */
   mkdir(path: string): Promise<void>;

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { chunksToText, type ReportChunk } from './chunks.js';
 import { renderJsonChunks } from './json.js';
 import type { AuditReport } from './model.js';
 import { renderSarifChunks } from './sarif.js';
@@ -22,11 +23,11 @@ export interface RenderOptions {
 export type Renderer = (report: AuditReport, options?: RenderOptions) => string;
 
 /**
- * The same document as consecutive chunks whose concatenation is the string: the CLI writes them
- * as they come, so a report of thousands of functions is never held (and encoded) as one string.
- * Terminal chunks are drawn as they are consumed; iterate them once.
+ * The same document as consecutive chunks (text or UTF-8) that add up to the string: the CLI writes
+ * them as they come, so a report of thousands of functions is never held (and encoded) as one
+ * string. Terminal chunks are drawn as they are consumed; iterate them once.
  */
-export type ChunkRenderer = (report: AuditReport, options?: RenderOptions) => Iterable<string>;
+export type ChunkRenderer = (report: AuditReport, options?: RenderOptions) => Iterable<ReportChunk>;
 
 export const chunkRenderers: Readonly<Record<ReportFormat, ChunkRenderer>> = {
   terminal: (report, options = {}) => renderTerminalChunks(report, options),
@@ -39,9 +40,9 @@ export const chunkRenderers: Readonly<Record<ReportFormat, ChunkRenderer>> = {
 };
 
 export const renderers: Readonly<Record<ReportFormat, Renderer>> = {
-  terminal: (report, options) => [...chunkRenderers.terminal(report, options)].join(''),
-  json: (report, options) => [...chunkRenderers.json(report, options)].join(''),
-  sarif: (report, options) => [...chunkRenderers.sarif(report, options)].join(''),
+  terminal: (report, options) => chunksToText(chunkRenderers.terminal(report, options)),
+  json: (report, options) => chunksToText(chunkRenderers.json(report, options)),
+  sarif: (report, options) => chunksToText(chunkRenderers.sarif(report, options)),
 };
 
 export const REPORT_FORMATS = Object.keys(renderers) as ReportFormat[];
@@ -51,4 +52,5 @@ export function render(format: ReportFormat, report: AuditReport, options: Rende
 }
 
 export type { AuditReport, FunctionDataPath, SourceLocation } from './model.js';
+export { chunksToText, type ReportChunk } from './chunks.js';
 export { summarize, type ReportSummary } from './summary.js';

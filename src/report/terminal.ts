@@ -3,6 +3,7 @@ import type { EvidenceStep } from '../core/evidence.js';
 import { RESULT_STATUSES, type CheckResult, type ResultStatus } from '../core/result.js';
 import { isAtLeast, SEVERITIES, severityRank, type Severity } from '../core/severity.js';
 import type { ApiError } from '../snapshot/fetched.js';
+import { chunksToText, type ReportChunk } from './chunks.js';
 import type { AuditReport, FunctionDataPath } from './model.js';
 
 export interface TerminalOptions {
@@ -447,18 +448,41 @@ function byConcern(a: CheckResult, b: CheckResult): number {
 }
 
 const FINDING_INDENT = '      ';
-/**
- * Lines per chunk of the document: about 30 kB of text (UTF-16), under V8's large-object size, so
- * a chunk is made in the young generation and is garbage once written, and its UTF-8 copy for the
- * write fits the allocator's reused memory. Large chunks each took fresh memory pages, twice.
- */
+/** Lines per chunk of the document: about 30 kB, written as soon as it is drawn. */
 const CHUNK_LINES = 500;
+
+/**
+ * A chunk is its lines encoded as UTF-8 straight into SCRATCH, then copied out at its exact size.
+ * Joining the lines first made one UTF-16 string per chunk (the report's box-drawing marks make
+ * every chunk two bytes a character): 120 MB of garbage at 10,000 functions, copied once more by
+ * the write's own UTF-8 encoding. SCRATCH is reused: a chunk is copied out before the next starts.
+ */
+const UTF8 = new TextEncoder();
+let scratch = new Uint8Array(1 << 18);
+
+function encodeLines(lines: readonly string[]): Uint8Array {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  let bound = lines.length;
+  for (let i = 0; i < lines.length; i++) bound += (lines[i] as string).length * 3;
+  if (scratch.length < bound) scratch = new Uint8Array(bound * 2);
+  let end = 0;
+  for (let i = 0; i < lines.length; i++) {
+    end += UTF8.encodeInto(lines[i] as string, scratch.subarray(end)).written;
+    scratch[end++] = 0x0a;
+  }
+  return scratch.slice(0, end);
+}
+
+/** Evidence steps whose drawing Drawn keeps at most (a few megabytes of text). */
+const STEPS_KEPT = 20_000;
 
 /** What is drawn the same way wherever it appears, drawn once per report. */
 class Drawn {
   /**
    * An evidence step's wrapped lines (joined: the document joins its lines with '\n' anyway), and
-   * its "at <resource>" line once needed. Rules share steps between results.
+   * its "at <resource>" line once needed. Rules share steps between results (a role's, a bucket's
+   * steps, in every result about them). Emptied every STEPS_KEPT steps, so that a streamed report
+   * does not keep every step it drew to its end; a WeakMap did that too, at twice the cost per lookup.
    */
   private readonly steps = new Map<EvidenceStep, { text: string; at?: string }>();
   /** The wrapped "fix:" lines of a remediation, joined. */
@@ -490,6 +514,7 @@ class Drawn {
         FINDING_INDENT.length + 2,
       );
       drawn = { text: lines.join('\n') };
+      if (this.steps.size >= STEPS_KEPT) this.steps.clear();
       this.steps.set(e, drawn);
     }
     return drawn;
@@ -619,7 +644,7 @@ function summaryLines(totals: Totals, failOn: Severity, paint: Painter): string[
  * suppressed results one line each; then the summary table, API errors and warnings.
  */
 export function renderTerminal(report: AuditReport, options: TerminalOptions = {}): string {
-  return [...renderTerminalChunks(report, options)].join('');
+  return chunksToText(renderTerminalChunks(report, options));
 }
 
 /**
@@ -627,7 +652,10 @@ export function renderTerminal(report: AuditReport, options: TerminalOptions = {
  * newline, made as they are consumed: the CLI writes each one as it comes, so a report of many
  * functions never exists as one string (tens of megabytes of UTF-16, then as much again encoded).
  */
-export function* renderTerminalChunks(report: AuditReport, options: TerminalOptions = {}): Generator<string> {
+export function* renderTerminalChunks(
+  report: AuditReport,
+  options: TerminalOptions = {},
+): Generator<ReportChunk> {
   const drawing = new TerminalDrawing(options, report.failOn);
   // Functions in data-path order, then any that only appear in results (drawn without a tree).
   const heads = new Map<string, FunctionHead>();
@@ -660,7 +688,7 @@ export function* renderTerminalStreamChunks(
     warnings(): readonly string[];
   },
   options: TerminalOptions = {},
-): Generator<string> {
+): Generator<ReportChunk> {
   const drawing = new TerminalDrawing(options, stream.failOn);
   let none = true;
   for (const { path, results } of stream.functions()) {
@@ -757,13 +785,12 @@ class TerminalDrawing {
   }
 
   /**
-   * Every few hundred lines, the lines drawn so far as one chunk (then dropped). The empty line
-   * pushed last makes the chunk end with a newline, so the chunks add up to one join of all lines.
+   * Every few hundred lines, the lines drawn so far as one chunk of UTF-8 (then dropped), each line
+   * ending with a newline, so the chunks add up to the document.
    */
-  chunk(): string | undefined {
+  chunk(): Uint8Array | undefined {
     if (this.out.length < CHUNK_LINES) return undefined;
-    this.out.push('');
-    const chunk = this.out.join('\n');
+    const chunk = encodeLines(this.out);
     this.out.length = 0;
     return chunk;
   }

@@ -344,6 +344,16 @@ export class AuditIndex {
     return value;
   }
 
+  /**
+   * Drops what was cached about one function alone (its bucket reach, forFunction values), for a
+   * caller that is done with it: a streamed audit would otherwise keep every function's caches to
+   * the end, and the garbage collector copy them meanwhile. Asking again recomputes them.
+   */
+  forgetFunction(entry: FunctionEntry): void {
+    this.perFunction.delete(entry);
+    this.reachCache.delete(entry.fn.functionArn);
+  }
+
   functionsUsingRole(roleArn: string): LambdaFunction[] {
     return this.functionsByRole.get(roleArn) ?? [];
   }

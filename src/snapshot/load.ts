@@ -2,14 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { LvsInputError, toJsonPath } from '../core/errors.js';
 import { fastParser } from './fast-parse.js';
 import { accountSnapshotSchema, type AccountSnapshot } from './schema.js';
+import { shareIdentifierStrings } from './share-strings.js';
 
 /** accountSnapshotSchema's output for a valid snapshot, made without zod; undefined means "ask zod". */
 const fastParseSnapshot = fastParser(accountSnapshotSchema);
 
-/** Validates already-parsed JSON; the error names the JSON path of the first problem. */
+/** Validates already-parsed JSON (a fresh document: see shareIdentifierStrings); the error names the JSON path of the first problem. */
 export function parseSnapshot(json: unknown, file: string): AccountSnapshot {
-  const fast = fastParseSnapshot(json);
-  if (fast !== undefined) return fast;
+  const snapshot = fastParseSnapshot(json) ?? zodParse(json, file);
+  shareIdentifierStrings(snapshot);
+  return snapshot;
+}
+
+function zodParse(json: unknown, file: string): AccountSnapshot {
   const parsed = accountSnapshotSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];

@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { chunksToText } from '../../src/report/chunks.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,7 +39,7 @@ export async function runCli(
   const io: CliIo = {
     stdout: (t) => void (stdout += t),
     stdoutChunks: (chunks) => {
-      for (const chunk of chunks) stdout += chunk;
+      stdout += chunksToText(chunks);
       return Promise.resolve();
     },
     stderr: (t) => void (stderr += t),
@@ -50,7 +51,7 @@ export async function runCli(
     readFile: async (path) => files.get(path) ?? readFile(path, 'utf8'),
     writeFile: (path, text) => {
       options.events?.push(`write ${path}`);
-      files.set(path, typeof text === 'string' ? text : [...text].join(''));
+      files.set(path, typeof text === 'string' ? text : chunksToText(text));
       return Promise.resolve();
     },
     fileExists: async (path) =>

@@ -5,6 +5,7 @@ import { auditSnapshot, streamAudit } from '../../src/audit.js';
 import { CHECKS } from '../../src/checks/registry.js';
 import { exitCodeFor, exitCodeOf } from '../../src/cli/exit-code.js';
 import { loadIamActionCatalog, servicesReferenced } from '../../src/iam/load-catalog.js';
+import { chunksToText } from '../../src/report/chunks.js';
 import { renderTerminal, renderTerminalStreamChunks } from '../../src/report/terminal.js';
 import { parseSnapshot } from '../../src/snapshot/load.js';
 import type { AccountSnapshot } from '../../src/snapshot/schema.js';
@@ -52,8 +53,8 @@ describe('streamAudit + renderTerminalStreamChunks', () => {
         expect(stream.sharesArns).toBe(false);
         expect(stream.functionCount).toBe(report.dataPaths.length);
         const chunks = [...renderTerminalStreamChunks(stream, render)];
-        expect(chunks.join('')).toBe(renderTerminal(report, render));
-        expect(chunks.every((c) => c.endsWith('\n'))).toBe(true);
+        expect(chunksToText(chunks)).toBe(renderTerminal(report, render));
+        expect(chunks.every((c) => chunksToText([c]).endsWith('\n'))).toBe(true);
         expect(stream.warnings()).toEqual(report.warnings);
         expect(stream.expiredWarnings).toEqual(report.warnings.filter((w) => w.includes(' expired on ')));
         expect(exitCodeOf(stream.outcome(), stream.errors)).toBe(
@@ -74,7 +75,7 @@ describe('streamAudit + renderTerminalStreamChunks', () => {
     const report = auditSnapshot(snapshot, iam, { ...options, toolVersion: 'test', locations: {} });
     const stream = streamAudit(snapshot, iam, options);
     expect(stream.functionCount).toBe(0);
-    expect([...renderTerminalStreamChunks(stream)].join('')).toBe(renderTerminal(report));
+    expect(chunksToText(renderTerminalStreamChunks(stream))).toBe(renderTerminal(report));
   });
 
   it('says when two functions share an ARN (the report merges them; the CLI then does not stream)', () => {
