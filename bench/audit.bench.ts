@@ -3,7 +3,7 @@
  *
  * 1. the figure of issue 2: the whole `node bin/lvs.js audit --snapshot FILE` process (startup,
  *    parse, audit, terminal report written to /dev/null), pinned to one core with `taskset -c 0`
- *    when taskset exists (the line says whether it was), best and median of a few runs, with its
+ *    when taskset exists (the line says whether it was), best and median of 5 runs (--runs N), with its
  *    CPU time and peak RSS. It runs the built CLI: `npm run build` first.
  * 2. where the time goes, stage by stage in this process: JSON parse + validation, IAM data load,
  *    index + all rules + suppressions, and each format rendered and written to /dev/null as the CLI
@@ -31,7 +31,7 @@ import { generateSnapshot } from './generate-snapshot.js';
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Math.max(1, Number(args.splice(runsAt, 2)[1])) : 3;
+const runs = runsAt >= 0 ? Math.max(1, Number(args.splice(runsAt, 2)[1])) : 5;
 const sizes = args.map(Number).filter((n) => n > 0);
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const median = (xs: number[]) => {
@@ -40,7 +40,7 @@ const median = (xs: number[]) => {
 };
 
 const cli = fileURLToPath(new URL('../bin/lvs.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)));
+const built = existsSync(fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url)));
 const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
