@@ -157,16 +157,19 @@ function normalizeSpaces(line: string): string {
 }
 
 /**
- * Greedy word wrap, line by line into `emit`: each `\n`-separated paragraph is split into words at
- * whitespace and refilled with single spaces; a word longer than the line gets a line of its own.
- * Works on indices, so a line whose words are single-spaced in `text` is one slice of it.
+ * Greedy word wrap into `out`, the first line prefixed with `first` and the others with `rest`: each
+ * `\n`-separated paragraph is split into words at whitespace and refilled with single spaces; a
+ * word longer than the line gets a line of its own. Works on indices, so a line whose words are
+ * single-spaced in `text` is one slice of it. Pushes rather than calls back: a callback was a
+ * closure made per wrapped text (per result message, per evidence step).
  */
-function wrapEach(text: string, width: number, emit: (line: string) => void): void {
+function wrapInto(out: Line[], first: string, rest: string, text: string, width: number): void {
   // Fast path: a line that fits and has only single spaces wraps to itself.
   if (text.length <= width && !/[^\S ]| {2}|^ | $/.test(text)) {
-    emit(text);
+    out.push(first + text);
     return;
   }
+  let prefix = first;
   const n = text.length;
   // Text whose only whitespace is ' ' (nearly all of it): words end where indexOf finds a space.
   const spacesOnly = !/[^\S ]/.test(text);
@@ -203,18 +206,20 @@ function wrapEach(text: string, width: number, emit: (line: string) => void): vo
         lineLength += 1 + wordLength;
       } else {
         const line = text.slice(lineStart, lineEnd);
-        emit(singleSpaced ? line : normalizeSpaces(line));
+        out.push(prefix + (singleSpaced ? line : normalizeSpaces(line)));
+        prefix = rest;
         lineStart = wordStart;
         lineLength = wordLength;
         singleSpaced = true;
       }
       lineEnd = i;
     }
-    if (lineLength === 0) emit('');
+    if (lineLength === 0) out.push(prefix);
     else {
       const line = text.slice(lineStart, lineEnd);
-      emit(singleSpaced ? line : normalizeSpaces(line));
+      out.push(prefix + (singleSpaced ? line : normalizeSpaces(line)));
     }
+    prefix = rest;
     if (end >= n) return;
     p = end + 1;
   }
@@ -223,7 +228,7 @@ function wrapEach(text: string, width: number, emit: (line: string) => void): vo
 /** Greedy word wrap; a word longer than the line (an ARN) gets a line of its own, unbroken. */
 export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
-  wrapEach(text, width, (line) => out.push(line));
+  wrapInto(out, '', '', text, width);
   return out;
 }
 
@@ -238,12 +243,7 @@ function pushHang(
   width: number,
   firstVisible = first.length,
 ): void {
-  const pad = padOf(firstVisible);
-  let prefix = first;
-  wrapEach(text, Math.max(20, width - firstVisible), (line) => {
-    out.push(prefix + line);
-    prefix = pad;
-  });
+  wrapInto(out, first, padOf(firstVisible), text, Math.max(20, width - firstVisible));
 }
 
 /** Prefixes the first wrapped line with `first` and the rest with spaces of the same width. */
@@ -506,7 +506,14 @@ class Drawn {
   private readonly steps = new Map<EvidenceStep, { text: string; at?: string }>();
   /** The wrapped "fix:" lines of a remediation, joined. */
   private readonly fixes = new Map<string, Uint8Array>();
-  private readonly headings = new Map<string, Uint8Array>();
+  /**
+   * Per rule, its headings drawn so far: a few (status x severity) each, found by comparing
+   * fields rather than by a key string made and hashed per result.
+   */
+  private readonly headings = new Map<
+    string,
+    Array<{ status: ResultStatus; severity: Severity; ruleName: string; line: Uint8Array }>
+  >();
   private readonly bullet: string;
   private readonly fix: string;
   /** "      resource " before the resource ARN of a result about another resource than the function. */
@@ -541,16 +548,19 @@ class Drawn {
 
   /** The first line of a failing or unevaluated result; the same for every result of a rule, status and severity. */
   heading(r: CheckResult): Uint8Array {
-    const key = `${r.status}\u0000${r.severity}\u0000${r.ruleId}\u0000${r.ruleName}`;
-    let line = this.headings.get(key);
-    if (line === undefined) {
-      const c = this.paint.c;
-      const mark = this.paint.mark(r.status === 'fail' ? 'fail' : 'error');
-      const sev = this.paint.severity(r.severity, r.severity.toUpperCase().padEnd(8));
-      const what = r.status === 'error' ? c.yellow(' could not be evaluated') : '';
-      line = UTF8.encode(`  ${mark} ${sev} ${c.bold(r.ruleId)} ${r.ruleName}${what}`);
-      this.headings.set(key, line);
+    const { status, severity, ruleId, ruleName } = r;
+    let drawn = this.headings.get(ruleId);
+    if (drawn === undefined) this.headings.set(ruleId, (drawn = []));
+    for (let i = 0; i < drawn.length; i++) {
+      const h = drawn[i] as (typeof drawn)[number];
+      if (h.status === status && h.severity === severity && h.ruleName === ruleName) return h.line;
     }
+    const c = this.paint.c;
+    const mark = this.paint.mark(status === 'fail' ? 'fail' : 'error');
+    const sev = this.paint.severity(severity, severity.toUpperCase().padEnd(8));
+    const what = status === 'error' ? c.yellow(' could not be evaluated') : '';
+    const line = UTF8.encode(`  ${mark} ${sev} ${c.bold(ruleId)} ${ruleName}${what}`);
+    drawn.push({ status, severity, ruleName, line });
     return line;
   }
 
@@ -567,14 +577,16 @@ class Drawn {
 function pushFinding(out: Line[], r: CheckResult, drawn: Drawn): void {
   const { paint, width } = drawn;
   const indent = FINDING_INDENT;
+  // Read once: a result's functionArn (and others) are getters.
+  const { resourceArn, functionArn, evidence } = r;
   out.push(drawn.heading(r));
-  wrapEach(r.message, width - indent.length, (l) => out.push(indent + l));
-  if (r.resourceArn !== r.functionArn) out.push(drawn.resourcePrefix + r.resourceArn);
-  for (let i = 0; i < r.evidence.length; i++) {
-    const e = r.evidence[i] as EvidenceStep;
+  wrapInto(out, indent, indent, r.message, width - indent.length);
+  if (resourceArn !== functionArn) out.push(drawn.resourcePrefix + resourceArn);
+  for (let i = 0; i < evidence.length; i++) {
+    const e = evidence[i] as EvidenceStep;
     const step = drawn.step(e);
     out.push(step.text);
-    if (e.resourceArn !== '' && e.resourceArn !== r.resourceArn && e.resourceArn !== r.functionArn) {
+    if (e.resourceArn !== '' && e.resourceArn !== resourceArn && e.resourceArn !== functionArn) {
       out.push((step.at ??= `${indent}  ${paint.gray(`at ${e.resourceArn}`)}`));
     }
   }
