@@ -420,21 +420,49 @@ class FunctionBlock {
   }
 }
 
-function drawTree(root: Node, paint: Painter, indent: string, lines: Line[]): void {
-  lines.push(`${indent}${nodeLabel(root, paint)}`);
-  drawChildren(root, '', paint, indent, lines);
+/**
+ * The painted start of the tree lines at one depth: the indent, then the gray rails of the levels
+ * above and the branch ('├─ ', or '└─ ' for a last child). Made once per report and per path of
+ * rails: every function's tree has the same few, where each line built and painted its own.
+ */
+class Rails {
+  readonly mid: string;
+  readonly last: string;
+  private belowMid: Rails | undefined;
+  private belowLast: Rails | undefined;
+
+  constructor(
+    readonly indent: string,
+    private readonly prefix: string,
+    private readonly paint: Painter,
+  ) {
+    this.mid = `${indent}${paint.gray(`${prefix}├─ `)}`;
+    this.last = `${indent}${paint.gray(`${prefix}└─ `)}`;
+  }
+
+  /** The rails of the children of a child drawn here (the last one, or another). */
+  below(last: boolean): Rails {
+    return last
+      ? (this.belowLast ??= new Rails(this.indent, `${this.prefix}   `, this.paint))
+      : (this.belowMid ??= new Rails(this.indent, `${this.prefix}│  `, this.paint));
+  }
+}
+
+function drawTree(root: Node, paint: Painter, rails: Rails, lines: Line[]): void {
+  lines.push(`${rails.indent}${nodeLabel(root, paint)}`);
+  drawChildren(root, rails, paint, lines);
 }
 
 function nodeLabel(n: Node, paint: Painter): string {
   return `${paint.mark(n.mark)} ${n.label}${n.detail !== undefined ? paint.gray(` (${n.detail})`) : ''}`;
 }
 
-function drawChildren(n: Node, prefix: string, paint: Painter, indent: string, lines: Line[]): void {
+function drawChildren(n: Node, rails: Rails, paint: Painter, lines: Line[]): void {
   const last = n.children.length - 1;
   for (let i = 0; i <= last; i++) {
     const child = n.children[i] as Node;
-    lines.push(`${indent}${paint.gray(prefix + (i === last ? '└─ ' : '├─ '))}${nodeLabel(child, paint)}`);
-    drawChildren(child, prefix + (i === last ? '   ' : '│  '), paint, indent, lines);
+    lines.push((i === last ? rails.last : rails.mid) + nodeLabel(child, paint));
+    if (child.children.length > 0) drawChildren(child, rails.below(i === last), paint, lines);
   }
 }
 
@@ -442,9 +470,14 @@ function byConcern(a: CheckResult, b: CheckResult): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-    a.ruleId.localeCompare(b.ruleId) ||
-    a.resourceArn.localeCompare(b.resourceArn)
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.resourceArn, b.resourceArn)
   );
+}
+
+/** localeCompare, without its (collator) call for the same text: most pairs share a rule or resource. */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
 }
 
 const FINDING_INDENT = '      ';
@@ -752,6 +785,7 @@ class TerminalDrawing {
   private readonly paint: Painter;
   private readonly width: number;
   private readonly drawn: Drawn;
+  private readonly rails: Rails;
   private readonly totals: Totals;
   /** Lines not yet encoded into a chunk. */
   private readonly out: Line[] = [];
@@ -763,6 +797,7 @@ class TerminalDrawing {
     this.paint = new Painter(options.chalk ?? new Chalk({ level: 0 }));
     this.width = options.width ?? 100;
     this.drawn = new Drawn(this.paint, this.width);
+    this.rails = new Rails('  ', '', this.paint);
     this.totals = new Totals(failOn);
   }
 
@@ -793,7 +828,7 @@ class TerminalDrawing {
     problems.sort(byConcern);
     suppressed.sort(byConcern);
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
-    if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, '  ', out);
+    if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, this.rails, out);
     if (problems.length > 0) {
       out.push('');
       for (let i = 0; i < problems.length; i++) {
