@@ -157,16 +157,19 @@ function normalizeSpaces(line: string): string {
 }
 
 /**
- * Greedy word wrap, line by line into `emit`: each `\n`-separated paragraph is split into words at
- * whitespace and refilled with single spaces; a word longer than the line gets a line of its own.
- * Works on indices, so a line whose words are single-spaced in `text` is one slice of it.
+ * Greedy word wrap into `out`, the first line prefixed with `first` and the others with `rest`: each
+ * `\n`-separated paragraph is split into words at whitespace and refilled with single spaces; a
+ * word longer than the line gets a line of its own. Works on indices, so a line whose words are
+ * single-spaced in `text` is one slice of it. Pushes rather than calls back: a callback was a
+ * closure made per wrapped text (per result message, per evidence step).
  */
-function wrapEach(text: string, width: number, emit: (line: string) => void): void {
+function wrapInto(out: Line[], first: string, rest: string, text: string, width: number): void {
   // Fast path: a line that fits and has only single spaces wraps to itself.
   if (text.length <= width && !/[^\S ]| {2}|^ | $/.test(text)) {
-    emit(text);
+    out.push(first + text);
     return;
   }
+  let prefix = first;
   const n = text.length;
   // Text whose only whitespace is ' ' (nearly all of it): words end where indexOf finds a space.
   const spacesOnly = !/[^\S ]/.test(text);
@@ -203,18 +206,20 @@ function wrapEach(text: string, width: number, emit: (line: string) => void): vo
         lineLength += 1 + wordLength;
       } else {
         const line = text.slice(lineStart, lineEnd);
-        emit(singleSpaced ? line : normalizeSpaces(line));
+        out.push(prefix + (singleSpaced ? line : normalizeSpaces(line)));
+        prefix = rest;
         lineStart = wordStart;
         lineLength = wordLength;
         singleSpaced = true;
       }
       lineEnd = i;
     }
-    if (lineLength === 0) emit('');
+    if (lineLength === 0) out.push(prefix);
     else {
       const line = text.slice(lineStart, lineEnd);
-      emit(singleSpaced ? line : normalizeSpaces(line));
+      out.push(prefix + (singleSpaced ? line : normalizeSpaces(line)));
     }
+    prefix = rest;
     if (end >= n) return;
     p = end + 1;
   }
@@ -223,7 +228,7 @@ function wrapEach(text: string, width: number, emit: (line: string) => void): vo
 /** Greedy word wrap; a word longer than the line (an ARN) gets a line of its own, unbroken. */
 export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
-  wrapEach(text, width, (line) => out.push(line));
+  wrapInto(out, '', '', text, width);
   return out;
 }
 
@@ -232,18 +237,13 @@ const padOf = (n: number): string => (pads[n] ??= ' '.repeat(n));
 
 /** Pushes the wrapped text, the first line prefixed with `first` and the rest with spaces of the same width. */
 function pushHang(
-  out: string[],
+  out: Line[],
   first: string,
   text: string,
   width: number,
   firstVisible = first.length,
 ): void {
-  const pad = padOf(firstVisible);
-  let prefix = first;
-  wrapEach(text, Math.max(20, width - firstVisible), (line) => {
-    out.push(prefix + line);
-    prefix = pad;
-  });
+  wrapInto(out, first, padOf(firstVisible), text, Math.max(20, width - firstVisible));
 }
 
 /** Prefixes the first wrapped line with `first` and the rest with spaces of the same width. */
@@ -420,21 +420,49 @@ class FunctionBlock {
   }
 }
 
-function drawTree(root: Node, paint: Painter, indent: string, lines: string[]): void {
-  lines.push(`${indent}${nodeLabel(root, paint)}`);
-  drawChildren(root, '', paint, indent, lines);
+/**
+ * The painted start of the tree lines at one depth: the indent, then the gray rails of the levels
+ * above and the branch ('├─ ', or '└─ ' for a last child). Made once per report and per path of
+ * rails: every function's tree has the same few, where each line built and painted its own.
+ */
+class Rails {
+  readonly mid: string;
+  readonly last: string;
+  private belowMid: Rails | undefined;
+  private belowLast: Rails | undefined;
+
+  constructor(
+    readonly indent: string,
+    private readonly prefix: string,
+    private readonly paint: Painter,
+  ) {
+    this.mid = `${indent}${paint.gray(`${prefix}├─ `)}`;
+    this.last = `${indent}${paint.gray(`${prefix}└─ `)}`;
+  }
+
+  /** The rails of the children of a child drawn here (the last one, or another). */
+  below(last: boolean): Rails {
+    return last
+      ? (this.belowLast ??= new Rails(this.indent, `${this.prefix}   `, this.paint))
+      : (this.belowMid ??= new Rails(this.indent, `${this.prefix}│  `, this.paint));
+  }
+}
+
+function drawTree(root: Node, paint: Painter, rails: Rails, lines: Line[]): void {
+  lines.push(`${rails.indent}${nodeLabel(root, paint)}`);
+  drawChildren(root, rails, paint, lines);
 }
 
 function nodeLabel(n: Node, paint: Painter): string {
   return `${paint.mark(n.mark)} ${n.label}${n.detail !== undefined ? paint.gray(` (${n.detail})`) : ''}`;
 }
 
-function drawChildren(n: Node, prefix: string, paint: Painter, indent: string, lines: string[]): void {
+function drawChildren(n: Node, rails: Rails, paint: Painter, lines: Line[]): void {
   const last = n.children.length - 1;
   for (let i = 0; i <= last; i++) {
     const child = n.children[i] as Node;
-    lines.push(`${indent}${paint.gray(prefix + (i === last ? '└─ ' : '├─ '))}${nodeLabel(child, paint)}`);
-    drawChildren(child, prefix + (i === last ? '   ' : '│  '), paint, indent, lines);
+    lines.push((i === last ? rails.last : rails.mid) + nodeLabel(child, paint));
+    if (child.children.length > 0) drawChildren(child, rails.below(i === last), paint, lines);
   }
 }
 
@@ -442,14 +470,28 @@ function byConcern(a: CheckResult, b: CheckResult): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-    a.ruleId.localeCompare(b.ruleId) ||
-    a.resourceArn.localeCompare(b.resourceArn)
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.resourceArn, b.resourceArn)
   );
+}
+
+/** localeCompare, without its (collator) call for the same text: most pairs share a rule or resource. */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
 }
 
 const FINDING_INDENT = '      ';
 /** Lines per chunk of the document: about 30 kB, written as soon as it is drawn. */
 const CHUNK_LINES = 500;
+
+/**
+ * A line of the document, or several joined with '\n': text, or text already encoded as UTF-8.
+ * Headings and fixes, drawn once and repeated in nearly every failing result (1,900 distinct in
+ * 68,000 at 10,000 functions), are kept encoded: a copy costs far less than an encodeInto call.
+ * Evidence steps are not: most are drawn for one result only (fresh objects per function), and
+ * encoding them ahead added an allocation per step for a copy saved on a quarter of them.
+ */
+type Line = string | Uint8Array;
 
 /**
  * A chunk is its lines encoded as UTF-8 straight into SCRATCH, then copied out at its exact size.
@@ -460,14 +502,24 @@ const CHUNK_LINES = 500;
 const UTF8 = new TextEncoder();
 let scratch = new Uint8Array(1 << 18);
 
-function encodeLines(lines: readonly string[]): Uint8Array {
+function encodeLines(lines: readonly Line[]): Uint8Array {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
   let bound = lines.length;
-  for (let i = 0; i < lines.length; i++) bound += (lines[i] as string).length * 3;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    bound += typeof line === 'string' ? line.length * 3 : line.length;
+  }
   if (scratch.length < bound) scratch = new Uint8Array(bound * 2);
   let end = 0;
   for (let i = 0; i < lines.length; i++) {
-    end += UTF8.encodeInto(lines[i] as string, scratch.subarray(end)).written;
+    const line = lines[i] as Line;
+    if (typeof line !== 'string') {
+      scratch.set(line, end);
+      end += line.length;
+    } else if (line !== '') {
+      // An empty line (between findings, one in ten) is only its newline.
+      end += UTF8.encodeInto(line, scratch.subarray(end)).written;
+    }
     scratch[end++] = 0x0a;
   }
   return scratch.slice(0, end);
@@ -486,8 +538,15 @@ class Drawn {
    */
   private readonly steps = new Map<EvidenceStep, { text: string; at?: string }>();
   /** The wrapped "fix:" lines of a remediation, joined. */
-  private readonly fixes = new Map<string, string>();
-  private readonly headings = new Map<string, string>();
+  private readonly fixes = new Map<string, Uint8Array>();
+  /**
+   * Per rule, its headings drawn so far: a few (status x severity) each, found by comparing
+   * fields rather than by a key string made and hashed per result.
+   */
+  private readonly headings = new Map<
+    string,
+    Array<{ status: ResultStatus; severity: Severity; ruleName: string; line: Uint8Array }>
+  >();
   private readonly bullet: string;
   private readonly fix: string;
   /** "      resource " before the resource ARN of a result about another resource than the function. */
@@ -521,48 +580,53 @@ class Drawn {
   }
 
   /** The first line of a failing or unevaluated result; the same for every result of a rule, status and severity. */
-  heading(r: CheckResult): string {
-    const key = `${r.status}\u0000${r.severity}\u0000${r.ruleId}\u0000${r.ruleName}`;
-    let line = this.headings.get(key);
-    if (line === undefined) {
-      const c = this.paint.c;
-      const mark = this.paint.mark(r.status === 'fail' ? 'fail' : 'error');
-      const sev = this.paint.severity(r.severity, r.severity.toUpperCase().padEnd(8));
-      const what = r.status === 'error' ? c.yellow(' could not be evaluated') : '';
-      line = `  ${mark} ${sev} ${c.bold(r.ruleId)} ${r.ruleName}${what}`;
-      this.headings.set(key, line);
+  heading(r: CheckResult): Uint8Array {
+    const { status, severity, ruleId, ruleName } = r;
+    let drawn = this.headings.get(ruleId);
+    if (drawn === undefined) this.headings.set(ruleId, (drawn = []));
+    for (let i = 0; i < drawn.length; i++) {
+      const h = drawn[i] as (typeof drawn)[number];
+      if (h.status === status && h.severity === severity && h.ruleName === ruleName) return h.line;
     }
+    const c = this.paint.c;
+    const mark = this.paint.mark(status === 'fail' ? 'fail' : 'error');
+    const sev = this.paint.severity(severity, severity.toUpperCase().padEnd(8));
+    const what = status === 'error' ? c.yellow(' could not be evaluated') : '';
+    const line = UTF8.encode(`  ${mark} ${sev} ${c.bold(ruleId)} ${ruleName}${what}`);
+    drawn.push({ status, severity, ruleName, line });
     return line;
   }
 
-  remediation(text: string): string {
+  remediation(text: string): Uint8Array {
     let drawn = this.fixes.get(text);
     if (drawn === undefined) {
-      drawn = hang(this.fix, text, this.width, FINDING_INDENT.length + 5).join('\n');
+      drawn = UTF8.encode(hang(this.fix, text, this.width, FINDING_INDENT.length + 5).join('\n'));
       this.fixes.set(text, drawn);
     }
     return drawn;
   }
 }
 
-function pushFinding(out: string[], r: CheckResult, drawn: Drawn): void {
+function pushFinding(out: Line[], r: CheckResult, drawn: Drawn): void {
   const { paint, width } = drawn;
   const indent = FINDING_INDENT;
+  // Read once: a result's functionArn (and others) are getters.
+  const { resourceArn, functionArn, evidence } = r;
   out.push(drawn.heading(r));
-  wrapEach(r.message, width - indent.length, (l) => out.push(indent + l));
-  if (r.resourceArn !== r.functionArn) out.push(drawn.resourcePrefix + r.resourceArn);
-  for (let i = 0; i < r.evidence.length; i++) {
-    const e = r.evidence[i] as EvidenceStep;
+  wrapInto(out, indent, indent, r.message, width - indent.length);
+  if (resourceArn !== functionArn) out.push(drawn.resourcePrefix + resourceArn);
+  for (let i = 0; i < evidence.length; i++) {
+    const e = evidence[i] as EvidenceStep;
     const step = drawn.step(e);
     out.push(step.text);
-    if (e.resourceArn !== '' && e.resourceArn !== r.resourceArn && e.resourceArn !== r.functionArn) {
+    if (e.resourceArn !== '' && e.resourceArn !== resourceArn && e.resourceArn !== functionArn) {
       out.push((step.at ??= `${indent}  ${paint.gray(`at ${e.resourceArn}`)}`));
     }
   }
   if (r.status === 'fail') out.push(drawn.remediation(r.remediation));
 }
 
-function pushSuppressed(out: string[], r: CheckResult, paint: Painter, width: number): void {
+function pushSuppressed(out: Line[], r: CheckResult, paint: Painter, width: number): void {
   const on = r.resourceArn !== r.functionArn ? ` on ${r.resourceArn}` : '';
   const until = r.suppression?.expires ? ` (until ${r.suppression.expires})` : '';
   const was = r.suppressedStatus === 'error' ? ' [error]' : '';
@@ -570,7 +634,7 @@ function pushSuppressed(out: string[], r: CheckResult, paint: Painter, width: nu
   pushHang(out, `  ${paint.mark('suppressed')} ${paint.c.cyan('suppressed')} `, text, width, 15);
 }
 
-function pushPass(out: string[], r: CheckResult, paint: Painter, width: number): void {
+function pushPass(out: Line[], r: CheckResult, paint: Painter, width: number): void {
   const m = r.status === 'pass' ? 'pass' : 'na';
   pushHang(out, `  ${paint.mark(m)} `, `${r.ruleId} ${r.ruleName}: ${r.message}`, width, 4);
 }
@@ -721,9 +785,10 @@ class TerminalDrawing {
   private readonly paint: Painter;
   private readonly width: number;
   private readonly drawn: Drawn;
+  private readonly rails: Rails;
   private readonly totals: Totals;
-  /** Lines not yet joined into a chunk. */
-  private readonly out: string[] = [];
+  /** Lines not yet encoded into a chunk. */
+  private readonly out: Line[] = [];
 
   constructor(
     private readonly options: TerminalOptions,
@@ -732,6 +797,7 @@ class TerminalDrawing {
     this.paint = new Painter(options.chalk ?? new Chalk({ level: 0 }));
     this.width = options.width ?? 100;
     this.drawn = new Drawn(this.paint, this.width);
+    this.rails = new Rails('  ', '', this.paint);
     this.totals = new Totals(failOn);
   }
 
@@ -762,7 +828,7 @@ class TerminalDrawing {
     problems.sort(byConcern);
     suppressed.sort(byConcern);
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
-    if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, '  ', out);
+    if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, this.rails, out);
     if (problems.length > 0) {
       out.push('');
       for (let i = 0; i < problems.length; i++) {
@@ -796,7 +862,7 @@ class TerminalDrawing {
   }
 
   /** The summary, API errors and warnings, with whatever lines are left: the last chunk. */
-  end(errors: readonly ApiError[], warnings: readonly string[]): string {
+  end(errors: readonly ApiError[], warnings: readonly string[]): Uint8Array {
     const { paint, width, out } = this;
     const c = paint.c;
     for (const line of summaryLines(this.totals, this.failOn, paint)) out.push(line);
@@ -812,8 +878,6 @@ class TerminalDrawing {
       out.push('', c.bold(`Warnings (${warnings.length})`));
       for (const w of warnings) pushHang(out, `  ${c.yellow('!')} `, w, width, 4);
     }
-    // Ends with a newline.
-    out.push('');
-    return out.join('\n');
+    return encodeLines(out);
   }
 }
