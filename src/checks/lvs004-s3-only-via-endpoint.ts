@@ -28,7 +28,7 @@ import {
   type RouteTargetKind,
   type VpcAttachment,
 } from './lib/network.js';
-import { fail, notApplicable, pass, unknown, withHead } from './lib/outcome.js';
+import { fail, notApplicable, pass, unknown, withEvidence, withHead } from './lib/outcome.js';
 
 const HTTPS = 443;
 
@@ -414,6 +414,14 @@ export default defineCheck({
     const fnStep = vpc.step;
     if (shared.status !== 'fail') return [withHead(fnStep, shared)];
     // A finding's chain went through uniqueSteps: a later step equal to the first is not repeated.
-    return [withHead(fnStep, { ...shared, evidence: shared.evidence.filter((s) => !sameStep(s, fnStep)) })];
+    return [
+      withHead(
+        fnStep,
+        withEvidence(
+          shared,
+          shared.evidence.filter((s) => !sameStep(s, fnStep)),
+        ),
+      ),
+    ];
   },
 });
