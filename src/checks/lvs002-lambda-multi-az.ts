@@ -100,9 +100,7 @@ export default defineCheck({
     if (vpc === undefined) return [notApplicable('notInVpc')];
     const { region } = entry;
     // Everything after the function's own step depends on the region and the subnets alone.
-    const shared = index.memo(['LVS002', region.region, vpc.subnetsKey], () =>
-      judgeZones(region, vpc.attachment.subnetIds),
-    );
+    const shared = vpc.bySubnets.get('LVS002', () => judgeZones(region, vpc.attachment.subnetIds));
     return [withHead(vpc.step, shared)];
   },
 });

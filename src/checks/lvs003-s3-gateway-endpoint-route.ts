@@ -250,9 +250,7 @@ export default defineCheck({
     const vpc = functionVpc(entry, index);
     if (vpc === undefined) return [notApplicable('notInVpc')];
     // Everything after the function's own step depends on the region and the subnets alone.
-    const shared = index.memo(['LVS003', entry.region.region, vpc.subnetsKey], () =>
-      judgeSubnets(entry, vpc.attachment),
-    );
+    const shared = vpc.bySubnets.get('LVS003', () => judgeSubnets(entry, vpc.attachment));
     return [withHead(vpc.step, shared)];
   },
 });

@@ -28,7 +28,7 @@ import {
   type RouteTargetKind,
   type VpcAttachment,
 } from './lib/network.js';
-import { fail, notApplicable, pass, unknown, withHead } from './lib/outcome.js';
+import { fail, notApplicable, pass, unknown, withEvidence, withHead } from './lib/outcome.js';
 
 const HTTPS = 443;
 
@@ -408,12 +408,20 @@ export default defineCheck({
     const vpc = functionVpc(entry, index);
     if (vpc === undefined) return [notApplicable('notInVpc')];
     // Everything after the function's own step depends on the region, the subnets and the groups.
-    const shared = index.memo(['LVS004', entry.region.region, vpc.subnetsKey, vpc.groupsKey], () =>
+    const shared = vpc.bySubnets.get(['LVS004', vpc.groupsKey], () =>
       judgeEgress(entry, vpc.attachment, index),
     );
     const fnStep = vpc.step;
     if (shared.status !== 'fail') return [withHead(fnStep, shared)];
     // A finding's chain went through uniqueSteps: a later step equal to the first is not repeated.
-    return [withHead(fnStep, { ...shared, evidence: shared.evidence.filter((s) => !sameStep(s, fnStep)) })];
+    return [
+      withHead(
+        fnStep,
+        withEvidence(
+          shared,
+          shared.evidence.filter((s) => !sameStep(s, fnStep)),
+        ),
+      ),
+    ];
   },
 });

@@ -349,7 +349,7 @@ export default defineCheck({
     const vpc = functionVpc(entry, index);
     if (vpc === undefined) return [notApplicable('notInVpc')];
     // Everything after the function's own step depends on the region and the subnets alone.
-    const shared = index.memo(['LVS006', entry.region.region, vpc.subnetsKey], () => {
+    const shared = vpc.bySubnets.get('LVS006', () => {
       const { serving, problems } = servingEndpoints(entry, vpc.attachment);
       // Whatever could not be read may hide another serving endpoint: one error names the first such problem.
       const [problem] = problems;

@@ -4,7 +4,7 @@ import { bucketArn, routeTableArn, vpcEndpointArn } from '../snapshot/arn.js';
 import type { AuditIndex, FunctionEntry, Problem } from '../snapshot/derive.js';
 import type { Bucket } from '../snapshot/schema.js';
 import { defineCheck, type Outcome } from './define-check.js';
-import { fail, notApplicable, pass, unknown } from './lib/outcome.js';
+import { fail, notApplicable, pass, unknown, withEvidence } from './lib/outcome.js';
 import {
   coversAction,
   coversAllUnder,
@@ -441,7 +441,7 @@ export default defineCheck({
               ...step,
               note: `denies requests through ${missing}, the endpoint(s) ${fn.functionName} uses: it is locked out`,
             }));
-      return { ...verdict.outcome, evidence: [...reachEvidence, ...endpointEvidence, ...tail] };
+      return withEvidence(verdict.outcome, reachEvidence.concat(endpointEvidence, tail));
     });
   },
 });

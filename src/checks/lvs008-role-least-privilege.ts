@@ -382,11 +382,30 @@ function otherNames(
 }
 
 /**
- * evidenceOf([shared]): the role's users and who else uses it. Made once per role and text: every
- * function past the role's first few users has the same "also …" list, and so the same step.
+ * The role's users as the sharedRole finding shows them, once per role (SPEC 2.4): every user in
+ * index order, how many users have each ARN, and the "also …" detail and evidence step of the users
+ * past the first few, which all read the same (made on first use).
  */
-function sharedStep(index: AuditIndex, roleArn: string, shared: Finding): EvidenceStep {
-  const [step] = index.memo(['LVS008:sharedStep', roleArn, shared.detail], () => evidenceOf([shared]));
+interface RoleUsers {
+  observed: string;
+  counts: Map<string, number>;
+  /** The detail and step of a user not named in "also …"; undefined until one is judged. */
+  othersDetail: string | undefined;
+  othersStep: EvidenceStep | undefined;
+}
+
+function roleUsers(users: readonly LambdaFunction[]): RoleUsers {
+  return {
+    observed: users.map((f) => f.functionName).join(', '),
+    counts: usersByArn(users),
+    othersDetail: undefined,
+    othersStep: undefined,
+  };
+}
+
+/** evidenceOf([shared]): the one step naming the role's users. */
+function sharedStepOf(shared: Finding): EvidenceStep {
+  const [step] = evidenceOf([shared]);
   if (step === undefined) throw new Error('LVS008: no evidence for the shared role');
   return step;
 }
@@ -552,26 +571,27 @@ export default defineCheck({
     const ctx: Context = { index, entry, partition: index.partition, accountId: index.accountId };
     // The role's own findings, and the evidence made of them, are the same for every function in
     // the region that uses it (the KMS probe ARN names the region); none of it names a function.
-    const role = index.memo(['LVS008', roleArn, entry.region.region], () =>
-      judgeRole(view, analyseRole(view, roleArn, ctx)),
-    );
-
+    // One memo per role and region holds them and what the role's users share (the users depend on
+    // the role alone), so a function asks the index once rather than once per piece.
     const users = index.functionsUsingRole(roleArn);
+    const role = index.memo(['LVS008', roleArn, entry.region.region], () => ({
+      judgement: judgeRole(view, analyseRole(view, roleArn, ctx)),
+      users: users.length > 1 ? roleUsers(users) : undefined,
+    }));
+    const judgement = role.judgement;
+
     let shared: Finding | undefined;
-    if (users.length > 1) {
+    let sharedStep: EvidenceStep | undefined;
+    if (role.users !== undefined) {
       // Every user of the role, in index order: the same text for each of them.
-      const { observed, counts } = index.memo(['LVS008:users', roleArn], () => ({
-        observed: users.map((f) => f.functionName).join(', '),
-        counts: usersByArn(users),
-      }));
-      // "also …" names the first few other users: the same text for every user past those (listed
-      // once), made once for them.
+      const { observed, counts } = role.users;
+      // "also …" names the first few other users: the same text (and step) for every user past
+      // those (listed once), made once for them; a named user's own text is made for it.
       const arn = entry.fn.functionArn;
       const named = (counts.get(arn) ?? 0) !== 1 || isAmongFirst(users, OTHERS_NAMED + 1, arn);
-      const detail = index.memo(
-        ['LVS008:detail', roleArn, named ? arn : ''],
-        () => `${users.length} functions use it (also ${otherNames(users, counts, arn)})`,
-      );
+      const detail = named
+        ? `${users.length} functions use it (also ${otherNames(users, counts, arn)})`
+        : (role.users.othersDetail ??= `${users.length} functions use it (also ${otherNames(users, counts, arn)})`);
       shared = {
         reasonId: 'sharedRole',
         resourceArn: roleArn,
@@ -579,11 +599,12 @@ export default defineCheck({
         observed,
         detail,
       };
+      sharedStep = named ? sharedStepOf(shared) : (role.users.othersStep ??= sharedStepOf(shared));
     }
 
     // sharedRole is the only low finding, so it sorts after the role's own (already sorted) ones,
     // and its evidence step (the role, "functions using the role") merges with none of theirs.
-    const top = role.sorted[0] ?? shared;
+    const top = judgement.sorted[0] ?? shared;
     if (top !== undefined) {
       return [
         fail(top.reasonId, {
@@ -592,31 +613,35 @@ export default defineCheck({
             role: view.role.roleName,
             detail: top.detail,
             where: top.field,
-            count: role.sorted.length + (shared === undefined ? 0 : 1),
+            count: judgement.sorted.length + (shared === undefined ? 0 : 1),
           },
           evidence:
-            shared === undefined
-              ? [...role.steps, ...role.unreadableSteps]
-              : [...role.steps, sharedStep(index, roleArn, shared), ...role.unreadableSteps],
+            sharedStep === undefined
+              ? [...judgement.steps, ...judgement.unreadableSteps]
+              : [...judgement.steps, sharedStep, ...judgement.unreadableSteps],
         }),
       ];
     }
-    const firstUnreadable = role.unreadable[0];
+    const firstUnreadable = judgement.unreadable[0];
     if (firstUnreadable !== undefined) {
       return [
         error('invalidPolicyDocument', {
           resourceArn: roleArn,
           data: { role: view.role.roleName, policy: firstUnreadable.name, problem: firstUnreadable.problem },
-          evidence: role.unreadableSteps,
+          evidence: judgement.unreadableSteps,
         }),
       ];
     }
     return [
       pass('leastPrivilege', {
         resourceArn: roleArn,
-        data: { role: view.role.roleName, policies: view.policies.length, statements: role.allowStatements },
+        data: {
+          role: view.role.roleName,
+          policies: view.policies.length,
+          statements: judgement.allowStatements,
+        },
         evidence: [
-          ...role.reviewedSteps(),
+          ...judgement.reviewedSteps(),
           {
             resourceArn: roleArn,
             field: 'functions using the role',

@@ -4,7 +4,7 @@ import type { Fetched } from '../snapshot/fetched.js';
 import type { Bucket, PublicAccessBlock } from '../snapshot/schema.js';
 import { defineCheck, type Outcome } from './define-check.js';
 import { BUCKET_SCOPE_REASONS, forEachReachedBucket } from './lib/reached-buckets.js';
-import { fail, pass, unknown } from './lib/outcome.js';
+import { fail, pass, unknown, withEvidence } from './lib/outcome.js';
 
 /** Default-encryption algorithms that use AWS KMS (SSE-KMS and dual-layer DSSE-KMS). */
 const KMS_ALGORITHMS = new Set(['aws:kms', 'aws:kms:dsse']);
@@ -215,7 +215,7 @@ export default defineCheck({
       const verdict = index.memo(['LVS013', reached.name], () =>
         judgeBucket(bucket, reached, account, accountArn),
       );
-      return { ...verdict, evidence: [...reach, ...verdict.evidence] };
+      return withEvidence(verdict, reach.concat(verdict.evidence));
     });
   },
 });

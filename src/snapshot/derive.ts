@@ -199,6 +199,18 @@ export class RegionIndex {
 export interface FunctionEntry {
   fn: LambdaFunction;
   region: RegionIndex;
+  /**
+   * What was derived about this function alone (AuditIndex.forFunction, bucketsReached), kept on
+   * the entry so that asking again is a field read rather than a lookup in a table of every
+   * function; AuditIndex.forgetFunction empties it.
+   */
+  derived: FunctionDerived;
+}
+
+/** See FunctionEntry.derived. */
+export interface FunctionDerived {
+  reach: BucketReach | undefined;
+  values: Memo | undefined;
 }
 
 /** A policy that applies to a role, with its document parsed once. */
@@ -234,11 +246,53 @@ export interface BucketReach {
   problems: Problem[];
 }
 
-/** One level of AuditIndex.memo's cache for keys given as parts. */
+/** One level of a Memo's cache for keys given as parts. */
 interface MemoNode {
   done: boolean;
   value: unknown;
   next: Map<string, MemoNode> | undefined;
+}
+
+/**
+ * Pure computations cached for the run (see AuditIndex.memo). The index keeps one for everything
+ * shared; an object that stands for one shared thing (a function, the subnets of the functions that
+ * use them) can keep its own, so asking about it starts from a small table of its own entries rather
+ * than from the index's tree of every resource.
+ */
+export class Memo {
+  private readonly byString = new Map<string, unknown>();
+  private readonly tree = new Map<string, MemoNode>();
+
+  /**
+   * `key` must name everything the result depends on (beyond the owner of this Memo): a string, or
+   * its parts, which are looked up level by level without being joined into a new string.
+   */
+  get<T>(key: string | readonly string[], compute: () => T): T {
+    if (typeof key === 'string') {
+      const known = this.byString.get(key);
+      if (known !== undefined || this.byString.has(key)) return known as T;
+      const value = compute();
+      this.byString.set(key, value);
+      return value;
+    }
+    let level = this.tree;
+    let node: MemoNode | undefined;
+    for (let i = 0; i < key.length; i++) {
+      const part = key[i] as string;
+      if (node !== undefined) level = node.next ??= new Map<string, MemoNode>();
+      node = level.get(part);
+      if (node === undefined) {
+        node = { done: false, value: undefined, next: undefined };
+        level.set(part, node);
+      }
+    }
+    if (node === undefined) throw new Error('memo: a key needs at least one part');
+    if (node.done) return node.value as T;
+    const value = compute();
+    node.value = value;
+    node.done = true;
+    return value;
+  }
 }
 
 export class AuditIndex {
@@ -247,14 +301,11 @@ export class AuditIndex {
   readonly functionListProblems: Array<{ region: string; error: ApiError }>;
   private readonly policyCache = new Map<string, ParsedPolicy>();
   private readonly roleViews = new Map<string, Resolved<RoleView>>();
-  private readonly reachCache = new Map<string, BucketReach>();
   private readonly roleReachCache = new Map<string, { reach: BucketReach; unsorted: ReachedBucket[] }>();
   private readonly s3DataAccess = new WeakMap<PolicyStatement, boolean>();
   private readonly bucketMatches = new Map<string, string[]>();
   private readonly functionsByRole = new Map<string, LambdaFunction[]>();
-  private readonly memos = new Map<string, unknown>();
-  private readonly memoTree = new Map<string, MemoNode>();
-  private readonly perFunction = new Map<FunctionEntry, Map<string, unknown>>();
+  private readonly memos = new Memo();
 
   constructor(
     readonly snapshot: AccountSnapshot,
@@ -269,7 +320,7 @@ export class AuditIndex {
       if (list.status === 'error')
         this.functionListProblems.push({ region: region.region, error: list.error });
       for (const fn of list.status === 'ok' ? list.value : []) {
-        this.functions.push({ fn, region });
+        this.functions.push({ fn, region, derived: { reach: undefined, values: undefined } });
         const users = this.functionsByRole.get(fn.role) ?? [];
         users.push(fn);
         this.functionsByRole.set(fn.role, users);
@@ -301,30 +352,7 @@ export class AuditIndex {
    * joined into a new string on every call.
    */
   memo<T>(key: string | readonly string[], compute: () => T): T {
-    if (typeof key === 'string') {
-      const known = this.memos.get(key);
-      if (known !== undefined || this.memos.has(key)) return known as T;
-      const value = compute();
-      this.memos.set(key, value);
-      return value;
-    }
-    let level = this.memoTree;
-    let node: MemoNode | undefined;
-    for (let i = 0; i < key.length; i++) {
-      const part = key[i] as string;
-      if (node !== undefined) level = node.next ??= new Map<string, MemoNode>();
-      node = level.get(part);
-      if (node === undefined) {
-        node = { done: false, value: undefined, next: undefined };
-        level.set(part, node);
-      }
-    }
-    if (node === undefined) throw new Error('memo: a key needs at least one part');
-    if (node.done) return node.value as T;
-    const value = compute();
-    node.value = value;
-    node.done = true;
-    return value;
+    return this.memos.get(key, compute);
   }
 
   /**
@@ -332,16 +360,7 @@ export class AuditIndex {
    * from it (its VPC attachment and the evidence step that shows it). `key` names the computation.
    */
   forFunction<T>(entry: FunctionEntry, key: string, compute: () => T): T {
-    let cache = this.perFunction.get(entry);
-    if (cache === undefined) {
-      cache = new Map();
-      this.perFunction.set(entry, cache);
-    }
-    const known = cache.get(key);
-    if (known !== undefined || cache.has(key)) return known as T;
-    const value = compute();
-    cache.set(key, value);
-    return value;
+    return (entry.derived.values ??= new Memo()).get(key, compute);
   }
 
   /**
@@ -350,8 +369,8 @@ export class AuditIndex {
    * the end, and the garbage collector copy them meanwhile. Asking again recomputes them.
    */
   forgetFunction(entry: FunctionEntry): void {
-    this.perFunction.delete(entry);
-    this.reachCache.delete(entry.fn.functionArn);
+    entry.derived.reach = undefined;
+    entry.derived.values = undefined;
   }
 
   functionsUsingRole(roleArn: string): LambdaFunction[] {
@@ -415,13 +434,7 @@ export class AuditIndex {
 
   /** SPEC 2.2: buckets named by the role's S3 Allow statements, plus buckets named by environment values. */
   bucketsReached(entry: FunctionEntry): BucketReach {
-    const key = entry.fn.functionArn;
-    let reach = this.reachCache.get(key);
-    if (reach === undefined) {
-      reach = this.computeReach(entry.fn, entry.region.region);
-      this.reachCache.set(key, reach);
-    }
-    return reach;
+    return (entry.derived.reach ??= this.computeReach(entry.fn, entry.region.region));
   }
 
   private computeReach(fn: LambdaFunction, region: string): BucketReach {

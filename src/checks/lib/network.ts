@@ -1,12 +1,13 @@
 import type { EvidenceStep } from '../../core/evidence.js';
 import { routeTableArn, securityGroupArn, subnetArn } from '../../snapshot/arn.js';
-import type {
-  AuditIndex,
-  EffectiveRouteTable,
-  FunctionEntry,
-  Problem,
-  RegionIndex,
-  SubnetS3Path,
+import {
+  Memo,
+  type AuditIndex,
+  type EffectiveRouteTable,
+  type FunctionEntry,
+  type Problem,
+  type RegionIndex,
+  type SubnetS3Path,
 } from '../../snapshot/derive.js';
 import type { EgressRule, LambdaFunction, Route } from '../../snapshot/schema.js';
 
@@ -51,6 +52,13 @@ export interface FunctionVpc {
   /** idsKey of the subnets and of the security groups, for memo keys. */
   subnetsKey: string;
   groupsKey: string;
+  /**
+   * What the network rules judge from the region and these subnets alone, one Memo shared by every
+   * function of the region with the same subnets (in the same order): its keys name the rule and
+   * whatever else the value depends on. Found once per function, where looking each rule's verdict
+   * up in the index's memo cost a walk by region and subnets per rule.
+   */
+  bySubnets: Memo;
 }
 
 /** vpcAttachment and functionVpcStep of the function, made once per run for all the network rules. */
@@ -58,11 +66,13 @@ export function functionVpc(entry: FunctionEntry, index: AuditIndex): FunctionVp
   return index.forFunction(entry, 'vpc', () => {
     const attachment = vpcAttachment(entry.fn);
     if (attachment === undefined) return undefined;
+    const subnetsKey = idsKey(attachment.subnetIds);
     return {
       attachment,
       step: functionVpcStep(entry.fn, attachment),
-      subnetsKey: idsKey(attachment.subnetIds),
+      subnetsKey,
       groupsKey: idsKey(attachment.securityGroupIds),
+      bySubnets: index.memo(['subnets', entry.region.region, subnetsKey], () => new Memo()),
     };
   });
 }

@@ -2,7 +2,7 @@ import type { EvidenceStep } from '../../core/evidence.js';
 import type { AuditIndex, FunctionEntry, ReachedBucket } from '../../snapshot/derive.js';
 import type { Bucket } from '../../snapshot/schema.js';
 import type { Outcome, ReasonMeta } from '../define-check.js';
-import { error, notApplicable, unknown } from './outcome.js';
+import { error, notApplicable, unknown, withEvidence } from './outcome.js';
 
 /** Reasons every per-bucket rule declares (spread into meta.reasons): SPEC 2.2's unknowable buckets. */
 export const BUCKET_SCOPE_REASONS = {
@@ -90,7 +90,10 @@ export function forEachReachedBucket(
       );
     } else {
       const judged = evaluate(bucket, reached, evidence);
-      outcomes.push({ ...judged, resourceArn: judged.resourceArn ?? reached.arn });
+      // An outcome that names no resource is about the bucket.
+      outcomes.push(
+        judged.resourceArn === undefined ? withEvidence(judged, judged.evidence, reached.arn) : judged,
+      );
     }
   }
   if (outcomes.length === 0) outcomes.push(notApplicable('noBucketReached'));
