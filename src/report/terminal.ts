@@ -828,7 +828,8 @@ class TerminalDrawing {
     problems.sort(byConcern);
     suppressed.sort(byConcern);
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
-    if (head.path !== undefined) drawTree(new FunctionBlock(head.path, results).tree(), paint, this.rails, out);
+    if (head.path !== undefined)
+      drawTree(new FunctionBlock(head.path, results).tree(), paint, this.rails, out);
     if (problems.length > 0) {
       out.push('');
       for (let i = 0; i < problems.length; i++) {

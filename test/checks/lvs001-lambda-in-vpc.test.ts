@@ -30,5 +30,4 @@ describe('LVS001 lambda-in-vpc', () => {
     const result = await expectOutcome(check, snapshot, { status: 'fail', reasonId: 'incompleteVpcConfig' });
     expect(result.message).toContain(part);
   });
-
 });

@@ -221,5 +221,4 @@ describe('LVS009 env-encrypted-with-cmk', () => {
       expect(summarize(results)).toEqual([{ status: 'fail', reasonId: 'keyNotEnabled', severity: 'medium' }]);
     });
   });
-
 });

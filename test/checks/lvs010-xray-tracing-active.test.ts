@@ -45,5 +45,4 @@ describe('LVS010 xray-tracing-active', () => {
   it('returns exactly one result per function', async () => {
     expect(await runCheck(check, golden())).toHaveLength(1);
   });
-
 });

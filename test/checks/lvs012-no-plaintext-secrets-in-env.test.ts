@@ -201,5 +201,4 @@ describe('LVS012 no-plaintext-secrets-in-env', () => {
       reasonId: 'secretNamedPlaintext',
     });
   });
-
 });

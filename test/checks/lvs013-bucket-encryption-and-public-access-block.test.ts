@@ -286,5 +286,4 @@ describe('LVS013 bucket-encryption-and-public-access-block', () => {
       ]);
     });
   });
-
 });

@@ -54,7 +54,12 @@ export function dispatch(state: EmulatorState, request: EmulatorRequest): Emulat
       throw notImplemented(request.service, operation);
     }
     const response = module.handle(operation, request, state);
-    state.calls.push({ service: request.service, region: request.region, operation, status: response.status });
+    state.calls.push({
+      service: request.service,
+      region: request.region,
+      operation,
+      status: response.status,
+    });
     return response;
   } catch (error) {
     const awsError =
@@ -93,11 +98,16 @@ export async function startEmulator(state: EmulatorState, port = 0): Promise<Run
         const service = scope === null ? undefined : serviceOf(scope[2] ?? '', url.pathname);
         if (scope === null || service === undefined) {
           res.writeHead(400, { 'content-type': 'text/plain' });
-          res.end(`the emulator routes by the SigV4 credential scope; got "${req.headers.authorization ?? ''}"`);
+          res.end(
+            `the emulator routes by the SigV4 credential scope; got "${req.headers.authorization ?? ''}"`,
+          );
           return;
         }
         const headers = Object.fromEntries(
-          Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]),
+          Object.entries(req.headers).map(([k, v]) => [
+            k.toLowerCase(),
+            Array.isArray(v) ? v.join(',') : (v ?? ''),
+          ]),
         );
         const response = dispatch(state, {
           service,

@@ -5,7 +5,8 @@ import { AwsError, type EmulatorState } from './types.js';
 /** A sample value of each credential pattern lvs knows (src/core/secrets.ts), so that it is classified the same. */
 const CREDENTIAL_SAMPLES: Record<string, string> = {
   'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
-  'pem-private-key': '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAexample\n-----END RSA PRIVATE KEY-----',
+  'pem-private-key':
+    '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAexample\n-----END RSA PRIVATE KEY-----',
   'slack-token': 'xoxb-123456789012-abcdefghijkl',
   'github-token': `ghp_${'a1B2c3D4e5'.repeat(4)}`,
   jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlbXVsYXRvciJ9.c2lnbmF0dXJlLWV4YW1wbGU',
@@ -41,7 +42,9 @@ export function stateFromSnapshot(snapshot: AccountSnapshot, options: StateOptio
     for (const fn of region.functions.value) {
       environments.set(
         fn.functionArn,
-        Object.fromEntries(fn.environment.map((v) => [v.name, sampleValue(v, region.region, copy.accountId)])),
+        Object.fromEntries(
+          fn.environment.map((v) => [v.name, sampleValue(v, region.region, copy.accountId)]),
+        ),
       );
     }
   }

@@ -5,13 +5,7 @@
  */
 
 export type XmlValue =
-  | string
-  | number
-  | boolean
-  | null
-  | undefined
-  | readonly XmlValue[]
-  | { readonly [key: string]: XmlValue };
+  string | number | boolean | null | undefined | readonly XmlValue[] | { readonly [key: string]: XmlValue };
 
 const XML_ESCAPES: Record<string, string> = {
   '&': '&amp;',

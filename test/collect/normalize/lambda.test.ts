@@ -125,7 +125,7 @@ describe('normalizeFunction', () => {
           Error: {
             ErrorCode: 'KMSAccessDeniedException',
             Message:
-              'Lambda was unable to decrypt the environment variables because KMS access was denied. Please check the function\'s KMS key settings. KMS Exception: AccessDeniedException',
+              "Lambda was unable to decrypt the environment variables because KMS access was denied. Please check the function's KMS key settings. KMS Exception: AccessDeniedException",
           },
         },
       },
