@@ -589,9 +589,8 @@ export default defineCheck({
       // those (listed once), made once for them; a named user's own text is made for it.
       const arn = entry.fn.functionArn;
       const named = (counts.get(arn) ?? 0) !== 1 || isAmongFirst(users, OTHERS_NAMED + 1, arn);
-      const detail = named
-        ? `${users.length} functions use it (also ${otherNames(users, counts, arn)})`
-        : (role.users.othersDetail ??= `${users.length} functions use it (also ${otherNames(users, counts, arn)})`);
+      const detailOf = () => `${users.length} functions use it (also ${otherNames(users, counts, arn)})`;
+      const detail = named ? detailOf() : (role.users.othersDetail ??= detailOf());
       shared = {
         reasonId: 'sharedRole',
         resourceArn: roleArn,
