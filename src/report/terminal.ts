@@ -494,10 +494,10 @@ const CHUNK_LINES = 500;
 type Line = string | Uint8Array;
 
 /**
- * A chunk is its lines encoded as UTF-8 straight into SCRATCH, then copied out at its exact size.
+ * A chunk is its lines encoded as UTF-8 straight into `scratch`, then copied out at its exact size.
  * Joining the lines first made one UTF-16 string per chunk (the report's box-drawing marks make
- * every chunk two bytes a character): 120 MB of garbage at 10,000 functions, copied once more by
- * the write's own UTF-8 encoding. SCRATCH is reused: a chunk is copied out before the next starts.
+ * every chunk two bytes per character): 120 MB of garbage at 10,000 functions, copied once more by
+ * the write's own UTF-8 encoding. `scratch` is reused: a chunk is copied out before the next starts.
  */
 const UTF8 = new TextEncoder();
 let scratch = new Uint8Array(1 << 18);
