@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isReadOnlyOperation } from '../../src/collect/index.js';
-import { AUTOMATED_RULES } from '../../src/fix/planners/index.js';
 import type { CheckResult } from '../../src/core/result.js';
 import { parseSnapshot } from '../../src/snapshot/load.js';
 import type { AccountSnapshot } from '../../src/snapshot/schema.js';
+import type { JsonResult } from '../../src/report/json-schema.js';
 import { comparable } from '../collect/helpers/run-collect.js';
 import { startEmulator, type RunningEmulator } from '../emulator/server.js';
 import { stateFromSnapshot, type StateOptions } from '../emulator/state.js';
-import { worsened } from '../fix/helpers.js';
+import { fixedByApply, worsened } from '../fix/helpers.js';
 import { REPO_ROOT, runCli, type CliRun } from '../helpers/cli.js';
 import { endpointEnv, saveEndpointEnv, useEndpointEnv } from '../helpers/endpoint-env.js';
 import { goldenSnapshot } from '../helpers/golden.js';
@@ -21,24 +21,8 @@ import { applyVariant, loadVariants, type Variant } from '../helpers/variants.js
  * over HTTP and parses the emulator's answers.
  */
 
-interface JsonResult {
-  ruleId: string;
-  status: CheckResult['status'];
-  reasonId: string;
-  severity: string;
-  functionArn: string;
-}
-
 const variants = loadVariants();
 const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIAEMULATOREXAMPLE0', secretAccessKey: 'emulator-secret-key' };
-const automated = new Set(AUTOMATED_RULES);
-
-/** Same as test/fix/plan.test.ts: findings whose step is manual by design, so no apply fixes them. */
-const MANUAL_BY_DESIGN: Record<string, string[]> = {
-  'lvs007-invalid-policy': ['LVS007'],
-  'lvs007-pinned-to-other-endpoint': ['LVS007'],
-  'lvs011-invalid-policy': ['LVS011'],
-};
 
 let emulator: RunningEmulator | undefined;
 let restoreEnv: () => void = () => {};
@@ -145,10 +129,7 @@ describe('lvs against an AWS-compatible endpoint (AWS_ENDPOINT_URL)', () => {
 });
 
 const withAutomatedFailure = variants.filter((v) =>
-  v.expect.some(
-    (e) =>
-      e.status === 'fail' && automated.has(e.ruleId) && !(MANUAL_BY_DESIGN[v.slug] ?? []).includes(e.ruleId),
-  ),
+  v.expect.some((e) => e.status === 'fail' && fixedByApply(v.slug, e.ruleId)),
 );
 
 async function applyFix(snapshot: AccountSnapshot, emu: RunningEmulator): Promise<CliRun> {
@@ -181,9 +162,8 @@ describe('lvs fix --apply against an AWS-compatible endpoint', () => {
       const targets = [
         ...new Set(
           variant.expect
-            .filter((e) => e.status === 'fail' && automated.has(e.ruleId))
-            .map((e) => e.ruleId)
-            .filter((r) => !(MANUAL_BY_DESIGN[slug] ?? []).includes(r)),
+            .filter((e) => e.status === 'fail' && fixedByApply(slug, e.ruleId))
+            .map((e) => e.ruleId),
         ),
       ];
 

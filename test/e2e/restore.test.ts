@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../src/core/result.js';
-import { AUTOMATED_RULES } from '../../src/fix/planners/index.js';
 import { parseSnapshot } from '../../src/snapshot/load.js';
 import type { AccountSnapshot } from '../../src/snapshot/schema.js';
+import type { JsonResult } from '../../src/report/json-schema.js';
 import { startEmulator, type RunningEmulator } from '../emulator/server.js';
 import { stateFromSnapshot } from '../emulator/state.js';
+import { fixedByApply } from '../fix/helpers.js';
 import { runCli } from '../helpers/cli.js';
 import { endpointEnv, saveEndpointEnv, useEndpointEnv } from '../helpers/endpoint-env.js';
 import { G } from '../helpers/golden.js';
@@ -41,30 +41,11 @@ import {
  * checked as such.
  */
 
-interface JsonResult {
-  ruleId: string;
-  status: CheckResult['status'];
-  reasonId: string;
-  severity: string;
-  functionArn: string;
-}
-
 const aws = awsCliAvailable();
 const variants = loadVariants();
-const automated = new Set(AUTOMATED_RULES);
-
-/** Same as test/e2e/emulator.test.ts: findings whose step is manual by design. */
-const MANUAL_BY_DESIGN: Record<string, string[]> = {
-  'lvs007-invalid-policy': ['LVS007'],
-  'lvs007-pinned-to-other-endpoint': ['LVS007'],
-  'lvs011-invalid-policy': ['LVS011'],
-};
 
 const withAutomatedFailure = variants.filter((v) =>
-  v.expect.some(
-    (e) =>
-      e.status === 'fail' && automated.has(e.ruleId) && !(MANUAL_BY_DESIGN[v.slug] ?? []).includes(e.ruleId),
-  ),
+  v.expect.some((e) => e.status === 'fail' && fixedByApply(v.slug, e.ruleId)),
 );
 
 const CREDENTIALS = { id: 'AKIAEMULATOREXAMPLE0', secret: 'emulator-secret-key' };

@@ -5,6 +5,7 @@ import { CHECKS } from '../../src/checks/registry.js';
 import { evaluateAll } from '../../src/checks/run.js';
 import type { CheckResult } from '../../src/core/result.js';
 import { planFixes, type PlanOptions } from '../../src/fix/plan.js';
+import { AUTOMATED_RULES } from '../../src/fix/planners/index.js';
 import { planSchema, type Plan, type Step } from '../../src/fix/plan-model.js';
 import { applyPlanToSnapshot } from '../../src/fix/simulate.js';
 import { buildIndex } from '../../src/snapshot/derive.js';
@@ -121,4 +122,23 @@ export function replicaOf(
     functionArn: `arn:aws:lambda:${G.region}:${G.accountId}:function:${name}`,
     ...extra,
   };
+}
+
+/**
+ * Variants whose finding of an automated rule needs a decision, so its step is manual by design:
+ * a policy lvs cannot parse is never overwritten, and a bucket pinned to other endpoints is not
+ * re-pinned (lvs never alters an existing statement). Keyed by variant slug (moto's violations
+ * share the slugs they reproduce).
+ */
+export const MANUAL_BY_DESIGN: Readonly<Record<string, readonly string[]>> = {
+  'lvs007-invalid-policy': ['LVS007'],
+  'lvs007-pinned-to-other-endpoint': ['LVS007'],
+  'lvs011-invalid-policy': ['LVS011'],
+};
+
+const AUTOMATED = new Set<string>(AUTOMATED_RULES);
+
+/** True when `lvs fix --apply` fixes the variant's failure of `ruleId`: an automated rule, not manual by design there. */
+export function fixedByApply(slug: string, ruleId: string): boolean {
+  return AUTOMATED.has(ruleId) && !(MANUAL_BY_DESIGN[slug] ?? []).includes(ruleId);
 }

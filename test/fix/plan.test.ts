@@ -11,6 +11,8 @@ import {
   auditResults,
   demoSnapshot,
   failing,
+  fixedByApply,
+  MANUAL_BY_DESIGN,
   planOf,
   positionOf,
   stepById,
@@ -19,17 +21,6 @@ import {
 
 const variants = loadVariants();
 const automated = new Set(AUTOMATED_RULES);
-
-/**
- * Variants whose finding of an automated rule needs a decision, so its step is manual by design:
- * a policy lvs cannot parse is never overwritten, and a bucket pinned to other endpoints is not
- * re-pinned (lvs never alters an existing statement).
- */
-const MANUAL_BY_DESIGN: Record<string, string[]> = {
-  'lvs007-invalid-policy': ['LVS007'],
-  'lvs007-pinned-to-other-endpoint': ['LVS007'],
-  'lvs011-invalid-policy': ['LVS011'],
-};
 
 const withAutomatedFailure = variants.filter((v) =>
   v.expect.some((e) => e.status === 'fail' && automated.has(e.ruleId)),
@@ -52,12 +43,13 @@ describe('planFixes on the golden variants', () => {
     async (slug, variant) => {
       const snapshot = parseSnapshot(applyVariant(variant), slug);
       const { plan, results } = await planOf(snapshot);
-      const manual = new Set(MANUAL_BY_DESIGN[slug] ?? []);
       const targets = [
         ...new Set(
-          variant.expect.filter((e) => e.status === 'fail' && automated.has(e.ruleId)).map((e) => e.ruleId),
+          variant.expect
+            .filter((e) => e.status === 'fail' && fixedByApply(slug, e.ruleId))
+            .map((e) => e.ruleId),
         ),
-      ].filter((r) => !manual.has(r));
+      ];
 
       // Every failing finding is named by some step; those of automated rules by an automated step.
       const resolvedBy = new Map(
@@ -68,7 +60,7 @@ describe('planFixes on the golden variants', () => {
         expect(step, `${finding.ruleId} ${finding.reasonId} is planned`).toBeDefined();
         if (targets.includes(finding.ruleId)) expect(step?.kind).toBe('automated');
       }
-      for (const rule of manual) {
+      for (const rule of MANUAL_BY_DESIGN[slug] ?? []) {
         const steps = plan.steps.filter((s) => s.ruleIds.includes(rule));
         expect(steps.length).toBeGreaterThan(0);
         expect(steps.every((s) => s.kind === 'manual' && (s.template ?? '').length > 20)).toBe(true);

@@ -1,8 +1,8 @@
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/core/result.js';
-import { AUTOMATED_RULES } from '../../src/fix/planners/index.js';
-import { worsened } from '../fix/helpers.js';
+import type { JsonResult } from '../../src/report/json-schema.js';
+import { fixedByApply, worsened } from '../fix/helpers.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { buildGolden, clientsFor, CREDENTIALS, REGION, type Clients, type Golden } from './build-account.js';
 import { motoAvailable, startMoto, type MotoServer } from './moto-server.js';
@@ -16,25 +16,11 @@ import { endpointEnv, saveEndpointEnv, useEndpointEnv } from '../helpers/endpoin
  * moto is not importable. moto-launcher.py lists where moto 5.2.1 deviates from AWS and is corrected.
  */
 
-interface JsonResult {
-  ruleId: string;
-  status: CheckResult['status'];
-  reasonId: string;
-  severity: string;
-  functionArn: string;
-}
-
 interface JsonPlan {
   steps: Array<{ kind: 'automated' | 'manual'; resolves: unknown[] }>;
 }
 
 const availability = motoAvailable();
-const automated = new Set(AUTOMATED_RULES);
-
-/** Findings whose step is manual by design (as in test/fix/plan.test.ts): no apply fixes them. */
-const MANUAL_BY_DESIGN: Record<string, string[]> = {
-  'lvs007-pinned-to-other-endpoint': ['LVS007'],
-};
 
 const envFor = (url: string): Record<string, string> => endpointEnv(url, REGION, CREDENTIALS);
 
@@ -69,12 +55,7 @@ const fixTargets = (v: Violation) => [
   ...new Set(
     v.expect
       .map((e) => e.split(' '))
-      .filter(
-        ([rule, status]) =>
-          status === 'fail' &&
-          automated.has(rule ?? '') &&
-          !(MANUAL_BY_DESIGN[v.slug] ?? []).includes(rule ?? ''),
-      )
+      .filter(([rule, status]) => status === 'fail' && fixedByApply(v.slug, rule ?? ''))
       .map(([rule]) => rule ?? ''),
   ),
 ];
