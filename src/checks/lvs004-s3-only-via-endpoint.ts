@@ -408,7 +408,7 @@ export default defineCheck({
     const vpc = functionVpc(entry, index);
     if (vpc === undefined) return [notApplicable('notInVpc')];
     // Everything after the function's own step depends on the region, the subnets and the groups.
-    const shared = vpc.bySubnets.get(['LVS004', vpc.groupsKey], () =>
+    const shared = vpc.bySubnets.get(['LVS004', ...vpc.attachment.securityGroupIds], () =>
       judgeEgress(entry, vpc.attachment, index),
     );
     const fnStep = vpc.step;

@@ -414,14 +414,8 @@ export default defineCheck({
       ];
     }
     const subnets = fn.vpcConfig.subnetIds;
-    const served = index.memo(
-      [
-        'LVS007:serving',
-        entry.region.region,
-        fn.vpcConfig.vpcId,
-        index.forFunction(entry, 'subnetIds', () => idsKey(subnets)),
-      ],
-      () => servingEndpoints(entry),
+    const served = index.memo(['LVS007:serving', entry.region.region, fn.vpcConfig.vpcId, ...subnets], () =>
+      servingEndpoints(entry),
     );
     if (!served.ok) return [unknown(served.problem)];
     const serving = served.value;

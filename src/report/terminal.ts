@@ -156,26 +156,65 @@ function normalizeSpaces(line: string): string {
     .join(' ');
 }
 
+/** Whitespace other than a space: a tab, a newline, a no-break space… */
+const OTHER_SPACE = /[^\S ]/;
+
+/** True when the text's words are separated by single spaces, with none at either end. */
+function isSingleSpaced(text: string): boolean {
+  const n = text.length;
+  return (
+    n === 0 ||
+    (text.charCodeAt(0) !== 0x20 &&
+      text.charCodeAt(n - 1) !== 0x20 &&
+      !text.includes('  ') &&
+      !OTHER_SPACE.test(text))
+  );
+}
+
 /**
  * Greedy word wrap into `out`, the first line prefixed with `first` and the others with `rest`: each
  * `\n`-separated paragraph is split into words at whitespace and refilled with single spaces; a
- * word longer than the line gets a line of its own. Works on indices, so a line whose words are
- * single-spaced in `text` is one slice of it. Pushes rather than calls back: a callback was a
+ * word longer than the line gets a line of its own. Pushes rather than calls back: a callback was a
  * closure made per wrapped text (per result message, per evidence step).
  */
 function wrapInto(out: Line[], first: string, rest: string, text: string, width: number): void {
-  // Fast path: a line that fits and has only single spaces wraps to itself.
-  if (text.length <= width && !/[^\S ]| {2}|^ | $/.test(text)) {
-    out.push(first + text);
-    return;
+  if (isSingleSpaced(text)) wrapSingleSpaced(out, first, rest, text, width);
+  else wrapWords(out, first, rest, text, width);
+}
+
+/**
+ * wrapInto for text whose words are separated by single spaces (nearly all of it): each line is
+ * one slice of the text, ending at the last space that fits, found by one search per line rather
+ * than a step per word.
+ */
+function wrapSingleSpaced(out: Line[], first: string, rest: string, text: string, width: number): void {
+  let prefix = first;
+  let start = 0;
+  while (text.length - start > width) {
+    // The last space that ends a line of at most `width`; none: the first word is longer than the
+    // line, and gets one of its own.
+    let cut = text.lastIndexOf(' ', start + width);
+    if (cut < start) {
+      cut = text.indexOf(' ', start + width);
+      if (cut < 0) break;
+    }
+    out.push(prefix + text.slice(start, cut));
+    prefix = rest;
+    start = cut + 1;
   }
+  out.push(prefix + text.slice(start));
+}
+
+/**
+ * wrapInto for any text. Works on indices, so a line whose words are single-spaced in `text` is one
+ * slice of it.
+ */
+function wrapWords(out: Line[], first: string, rest: string, text: string, width: number): void {
   let prefix = first;
   const n = text.length;
-  // Text whose only whitespace is ' ' (nearly all of it): words end where indexOf finds a space.
-  const spacesOnly = !/[^\S ]/.test(text);
   let p = 0;
   for (;;) {
-    let end = spacesOnly ? n : text.indexOf('\n', p);
+    let end = text.indexOf('\n', p);
     if (end < 0) end = n;
     let lineStart = 0;
     let lineEnd = 0;
@@ -183,19 +222,10 @@ function wrapInto(out: Line[], first: string, rest: string, text: string, width:
     let singleSpaced = true;
     let i = p;
     while (i < end) {
-      if (spacesOnly) {
-        while (i < end && text.charCodeAt(i) === 0x20) i++;
-      } else {
-        while (i < end && isSpace(text.charCodeAt(i))) i++;
-      }
+      while (i < end && isSpace(text.charCodeAt(i))) i++;
       if (i >= end) break;
       const wordStart = i;
-      if (spacesOnly) {
-        i = text.indexOf(' ', i);
-        if (i < 0) i = end;
-      } else {
-        while (i < end && !isSpace(text.charCodeAt(i))) i++;
-      }
+      while (i < end && !isSpace(text.charCodeAt(i))) i++;
       const wordLength = i - wordStart;
       if (lineLength === 0) {
         lineStart = wordStart;
@@ -486,10 +516,10 @@ const CHUNK_LINES = 500;
 
 /**
  * A line of the document, or several joined with '\n': text, or text already encoded as UTF-8.
- * Headings and fixes, drawn once and repeated in nearly every failing result (1,900 distinct in
- * 68,000 at 10,000 functions), are kept encoded: a copy costs far less than an encodeInto call.
- * Evidence steps are not: most are drawn for one result only (fresh objects per function), and
- * encoding them ahead added an allocation per step for a copy saved on a quarter of them.
+ * Headings, fixes and long evidence steps, drawn once and repeated in many failing results (1,900
+ * distinct headings and fixes in 68,000; 11,500 distinct long steps in 100,000, at 10,000
+ * functions), are kept encoded: a copy costs far less than encoding the text again. A short step
+ * is drawn for one result (a function's own settings) and stays text.
  */
 type Line = string | Uint8Array;
 
@@ -500,7 +530,9 @@ type Line = string | Uint8Array;
  * the write's own UTF-8 encoding. `scratch` is reused: a chunk is copied out before the next starts.
  */
 const UTF8 = new TextEncoder();
-let scratch = new Uint8Array(1 << 18);
+let scratch = Buffer.allocUnsafe(1 << 18);
+/** scratch as a plain Uint8Array, whose slice is a copy (a Buffer's slice is a view). */
+let scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
 
 function encodeLines(lines: readonly Line[]): Uint8Array {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
@@ -509,7 +541,10 @@ function encodeLines(lines: readonly Line[]): Uint8Array {
     const line = lines[i] as Line;
     bound += typeof line === 'string' ? line.length * 3 : line.length;
   }
-  if (scratch.length < bound) scratch = new Uint8Array(bound * 2);
+  if (scratch.length < bound) {
+    scratch = Buffer.allocUnsafe(bound * 2);
+    scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+  }
   let end = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
@@ -518,11 +553,21 @@ function encodeLines(lines: readonly Line[]): Uint8Array {
       end += line.length;
     } else if (line !== '') {
       // An empty line (between findings, one in ten) is only its newline.
-      end += UTF8.encodeInto(line, scratch.subarray(end)).written;
+      end += scratch.write(line, end);
     }
     scratch[end++] = 0x0a;
   }
-  return scratch.slice(0, end);
+  return scratchBytes.slice(0, end);
+}
+
+/** Where an evidence step's text starts: after the finding indent and the bullet. */
+const STEP_INDENT = FINDING_INDENT.length + 2;
+
+/** "field: observed; expected …" (note) of an evidence step, as drawn after its bullet. */
+function stepText(e: EvidenceStep): string {
+  const expected = e.expected !== undefined ? `; expected ${e.expected}` : '';
+  const note = e.note !== undefined ? ` (${e.note})` : '';
+  return `${e.field}: ${e.observed}${expected}${note}`;
 }
 
 /** Evidence steps whose drawing Drawn keeps at most (a few megabytes of text). */
@@ -531,12 +576,13 @@ const STEPS_KEPT = 20_000;
 /** What is drawn the same way wherever it appears, drawn once per report. */
 class Drawn {
   /**
-   * An evidence step's wrapped lines (joined: the document joins its lines with '\n' anyway), and
-   * its "at <resource>" line once needed. Rules share steps between results (a role's, a bucket's
-   * steps, in every result about them). Emptied every STEPS_KEPT steps, so that a streamed report
-   * does not keep every step it drew to its end; a WeakMap did that too, at twice the cost per lookup.
+   * A long evidence step's wrapped lines, joined and encoded, by step (rules share step objects
+   * between results: a role's, a bucket's steps) and by text. Each is emptied every STEPS_KEPT
+   * entries, so that a streamed report does not keep every step it drew to its end; a WeakMap did
+   * that too, at twice the cost per lookup.
    */
-  private readonly steps = new Map<EvidenceStep, { text: string; at?: string }>();
+  private readonly steps = new Map<EvidenceStep, Uint8Array>();
+  private readonly stepTexts = new Map<string, Uint8Array>();
   /** The wrapped "fix:" lines of a remediation, joined. */
   private readonly fixes = new Map<string, Uint8Array>();
   /**
@@ -561,22 +607,39 @@ class Drawn {
     this.resourcePrefix = `${FINDING_INDENT}${paint.gray('resource')} `;
   }
 
-  step(e: EvidenceStep): { text: string; at?: string } {
+  /**
+   * Pushes an evidence step's lines. A step that fits on its line (a function's own settings, one
+   * per result) is drawn each time: one concatenation costs less than finding it in a table. A
+   * longer one (a policy statement, a list of functions) is nearly always shared: 100,000 of them
+   * at 10,000 functions, 11,500 distinct texts. It is wrapped and encoded once, found again by the
+   * step (the same object in many results) or else by its text (an equal step made for another
+   * function), and then only its bytes are copied.
+   */
+  pushStep(out: Line[], e: EvidenceStep): void {
+    const { expected, note } = e;
+    const length =
+      e.field.length +
+      2 +
+      e.observed.length +
+      (expected !== undefined ? expected.length + 11 : 0) +
+      (note !== undefined ? note.length + 3 : 0);
+    if (length <= this.width - STEP_INDENT) {
+      pushHang(out, this.bullet, stepText(e), this.width, STEP_INDENT);
+      return;
+    }
     let drawn = this.steps.get(e);
     if (drawn === undefined) {
-      const expected = e.expected !== undefined ? `; expected ${e.expected}` : '';
-      const note = e.note !== undefined ? ` (${e.note})` : '';
-      const lines = hang(
-        this.bullet,
-        `${e.field}: ${e.observed}${expected}${note}`,
-        this.width,
-        FINDING_INDENT.length + 2,
-      );
-      drawn = { text: lines.join('\n') };
+      const text = stepText(e);
+      drawn = this.stepTexts.get(text);
+      if (drawn === undefined) {
+        drawn = UTF8.encode(hang(this.bullet, text, this.width, STEP_INDENT).join('\n'));
+        if (this.stepTexts.size >= STEPS_KEPT) this.stepTexts.clear();
+        this.stepTexts.set(text, drawn);
+      }
       if (this.steps.size >= STEPS_KEPT) this.steps.clear();
       this.steps.set(e, drawn);
     }
-    return drawn;
+    out.push(drawn);
   }
 
   /** The first line of a failing or unevaluated result; the same for every result of a rule, status and severity. */
@@ -617,10 +680,9 @@ function pushFinding(out: Line[], r: CheckResult, drawn: Drawn): void {
   if (resourceArn !== functionArn) out.push(drawn.resourcePrefix + resourceArn);
   for (let i = 0; i < evidence.length; i++) {
     const e = evidence[i] as EvidenceStep;
-    const step = drawn.step(e);
-    out.push(step.text);
+    drawn.pushStep(out, e);
     if (e.resourceArn !== '' && e.resourceArn !== resourceArn && e.resourceArn !== functionArn) {
-      out.push((step.at ??= `${indent}  ${paint.gray(`at ${e.resourceArn}`)}`));
+      out.push(`${indent}  ${paint.gray(`at ${e.resourceArn}`)}`);
     }
   }
   if (r.status === 'fail') out.push(drawn.remediation(r.remediation));

@@ -210,7 +210,22 @@ export interface FunctionEntry {
 /** See FunctionEntry.derived. */
 export interface FunctionDerived {
   reach: BucketReach | undefined;
-  values: Memo | undefined;
+  /** forFunction's values, by FunctionSlot index; NOT_DERIVED where not asked yet. */
+  values: unknown[] | undefined;
+}
+
+const NOT_DERIVED: unique symbol = Symbol('not derived');
+let slotCount = 0;
+
+/**
+ * Names one value that several rules derive alike from a function (AuditIndex.forFunction), such
+ * as its VPC attachment: made once per module, it is an index into the function's own array of
+ * values, so that asking is an element read rather than a lookup by name in a table per function.
+ */
+export class FunctionSlot<T> {
+  readonly index = slotCount++;
+  declare private readonly valueType: T;
+  constructor(readonly name: string) {}
 }
 
 /** A policy that applies to a role, with its document parsed once. */
@@ -348,8 +363,8 @@ export class AuditIndex {
   /**
    * Caches a pure computation about a shared resource (a role, a bucket policy) for this run, so a
    * resource used by many functions is analysed once. `key` must name everything the result depends
-   * on: a string, or its parts (the rule, then the resource IDs), which are looked up without being
-   * joined into a new string on every call.
+   * on: a string, or its parts (the rule, then the resource IDs, as many as there are: a function's
+   * subnet IDs), which are looked up without being joined into a new string on every call.
    */
   memo<T>(key: string | readonly string[], compute: () => T): T {
     return this.memos.get(key, compute);
@@ -357,10 +372,16 @@ export class AuditIndex {
 
   /**
    * Caches a pure computation about one function for this run, for what several rules derive alike
-   * from it (its VPC attachment and the evidence step that shows it). `key` names the computation.
+   * from it (its VPC attachment and the evidence step that shows it). `slot` names the computation.
    */
-  forFunction<T>(entry: FunctionEntry, key: string, compute: () => T): T {
-    return (entry.derived.values ??= new Memo()).get(key, compute);
+  forFunction<T>(entry: FunctionEntry, slot: FunctionSlot<T>, compute: () => T): T {
+    const values = (entry.derived.values ??= []);
+    const i = slot.index;
+    if (i < values.length && values[i] !== NOT_DERIVED) return values[i] as T;
+    while (values.length < i) values.push(NOT_DERIVED);
+    const value = compute();
+    values[i] = value;
+    return value;
   }
 
   /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { markOf, renderTerminal, wrap } from '../../src/report/terminal.js';
@@ -170,10 +171,42 @@ describe('markOf', () => {
   });
 });
 
+/** The wrap contract, written plainly: per line of the text, its words refilled greedily. */
+function referenceWrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
+      if (line === '') line = word;
+      else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+      else {
+        out.push(line);
+        line = word;
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
+
 describe('wrap', () => {
   it('wraps at the width and never breaks a long token', () => {
     expect(wrap('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
     const arn = 'arn:aws:lambda:eu-west-1:111122223333:function:x';
     expect(wrap(`see ${arn}`, 10)).toEqual(['see', arn]);
+    expect(wrap(`${arn} and more`, 10)).toEqual([arn, 'and more']);
+    expect(wrap('', 10)).toEqual(['']);
+    expect(wrap('a  b\tc\n\nd', 10)).toEqual(['a b c', '', 'd']);
+  });
+
+  it('is greedy refill of words for any text and width (single-spaced text takes a faster path)', () => {
+    const piece = fc.constantFrom('a', 'bb', 'cccc', 'dddddddddd', ' ', ' ', ' ', '  ', '\n', '\t', '·', '│');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 0, max: 24 }), (pieces, width) => {
+        const text = pieces.join('');
+        expect(wrap(text, width)).toEqual(referenceWrap(text, width));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { EvidenceStep } from '../../core/evidence.js';
 import { routeTableArn, securityGroupArn, subnetArn } from '../../snapshot/arn.js';
 import {
+  FunctionSlot,
   Memo,
   type AuditIndex,
   type EffectiveRouteTable,
@@ -49,9 +50,6 @@ export interface FunctionVpc {
   attachment: VpcAttachment;
   /** functionVpcStep of the attachment: one object, shared by the rules' results for the function. */
   step: EvidenceStep;
-  /** idsKey of the subnets and of the security groups, for memo keys. */
-  subnetsKey: string;
-  groupsKey: string;
   /**
    * What the network rules judge from the region and these subnets alone, one Memo shared by every
    * function of the region with the same subnets (in the same order): its keys name the rule and
@@ -61,18 +59,18 @@ export interface FunctionVpc {
   bySubnets: Memo;
 }
 
+const FUNCTION_VPC = new FunctionSlot<FunctionVpc | undefined>('vpc');
+
 /** vpcAttachment and functionVpcStep of the function, made once per run for all the network rules. */
 export function functionVpc(entry: FunctionEntry, index: AuditIndex): FunctionVpc | undefined {
-  return index.forFunction(entry, 'vpc', () => {
+  return index.forFunction(entry, FUNCTION_VPC, () => {
     const attachment = vpcAttachment(entry.fn);
     if (attachment === undefined) return undefined;
-    const subnetsKey = idsKey(attachment.subnetIds);
     return {
       attachment,
       step: functionVpcStep(entry.fn, attachment),
-      subnetsKey,
-      groupsKey: idsKey(attachment.securityGroupIds),
-      bySubnets: index.memo(['subnets', entry.region.region, subnetsKey], () => new Memo()),
+      // Keyed by the subnet IDs themselves (shared strings, in order), not by a string made of them.
+      bySubnets: index.memo(['subnets', entry.region.region, ...attachment.subnetIds], () => new Memo()),
     };
   });
 }
