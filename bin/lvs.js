@@ -5,10 +5,26 @@
 // larger interrupt budget leaves code in the baseline tiers until it has run much longer, so only
 // what stays hot is optimized. One core: 10,000 functions 3.1 -> 2.1 s, 1,000 functions
 // 0.64 -> 0.44 s, 50,000 functions 15.3 -> 13.4 s.
+import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--interrupt-budget=1048576');
-// Loaded after the flag is set, so that all of lvs runs under it. dist/bundle is one esbuild bundle
-// of the compiled CLI (scripts/bundle.ts): loading ~100 modules one by one cost ~100 ms a run.
+// With one core to run on (a pinned CI job, a container limited to one CPU), V8's helper threads
+// (parallel scavenges, concurrent marking and sweeping, the background optimizing compiler) cannot
+// run beside the audit: they take turns with it, and each turn is a thread switch and a colder
+// cache. Doing that work on the main thread instead cut a pinned 10,000-function audit by ~6%
+// (paired runs, docs/DECISIONS.md "Performance"). With more cores the helpers run beside it, so
+// they stay. (--single-threaded-gc also stops parallel marking, but cannot be set once V8 runs.)
+if (availableParallelism() === 1) {
+  for (const flag of [
+    '--no-parallel-scavenge',
+    '--no-concurrent-marking',
+    '--no-concurrent-sweeping',
+    '--no-concurrent-recompilation',
+  ])
+    setFlagsFromString(flag);
+}
+// Loaded after the flags are set, so that all of lvs runs under them. dist/bundle is one esbuild
+// bundle of the compiled CLI (scripts/bundle.ts): loading ~100 modules one by one cost ~100 ms a run.
 const { run } = await import('../dist/bundle/main.js');
 await run();
