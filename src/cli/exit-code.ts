@@ -2,8 +2,13 @@ import type { CheckResult } from '../core/result.js';
 import { isAtLeast, type Severity } from '../core/severity.js';
 import type { ApiError } from '../snapshot/fetched.js';
 
-/** SPEC 5. The CLI maps every outcome to one of these; nothing else sets process.exitCode. */
-export const ExitCode = { Ok: 0, Failed: 1, InputError: 2, Incomplete: 3 } as const;
+/**
+ * SPEC 5. The CLI maps every outcome to one of these; nothing else sets process.exitCode.
+ * OutputClosed is outside the audit's outcomes: the reader of stdout went away before the report
+ * was written (`lvs audit | head`). 141 (128 + SIGPIPE) is the status a Unix tool stopped by that
+ * signal has, so `set -o pipefail` still sees that the pipeline did not run to its end.
+ */
+export const ExitCode = { Ok: 0, Failed: 1, InputError: 2, Incomplete: 3, OutputClosed: 141 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**

@@ -1,11 +1,22 @@
 import type { ReportChunk } from '../report/chunks.js';
 
+/**
+ * The reader of stdout has gone (EPIPE: `lvs audit | head`). Thrown by stdoutChunks to stop making a
+ * report nobody reads; the CLI then exits quietly (ExitCode.OutputClosed).
+ */
+export class OutputClosedError extends Error {
+  constructor() {
+    super('stdout was closed by its reader');
+  }
+}
+
 /** What a command may touch of the outside world; main.ts binds it to the process, tests to buffers. */
 export interface CliIo {
   stdout(text: string): void;
   /**
    * Writes a document given as chunks to stdout, in order, waiting while the stream is full; a large
-   * report is then never one string. Resolves when every chunk has been handed to the stream.
+   * report is then never one string. Resolves when every chunk has been handed to the stream;
+   * rejects with OutputClosedError once the reader has closed it.
    */
   stdoutChunks(chunks: Iterable<ReportChunk>): Promise<void>;
   stderr(text: string): void;

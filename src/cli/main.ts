@@ -14,7 +14,7 @@ import { chalkFor } from './color.js';
 import { runAudit } from './commands/audit.js';
 import { runChecks } from './commands/checks.js';
 import { ExitCode } from './exit-code.js';
-import type { CliIo } from './io.js';
+import { OutputClosedError, type CliIo } from './io.js';
 import { PLAN_FORMATS, REPORT_FORMATS } from './options.js';
 
 function toolVersion(): string {
@@ -49,13 +49,46 @@ function confirmOnStdin(question: string): Promise<boolean> {
   });
 }
 
+/**
+ * A write to a pipe whose reader has gone fails with EPIPE, reported as an 'error' event: without a
+ * listener that event ends the process with a stack trace. Once it is seen, stdoutChunks stops at
+ * its next chunk, and what else is written to stdout is dropped.
+ */
+let stdoutClosedByReader = false;
+let stdoutErrorsHandled = false;
+function handleStdoutErrors(): void {
+  if (stdoutErrorsHandled) return;
+  stdoutErrorsHandled = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (!isEpipe(error)) throw error;
+    stdoutClosedByReader = true;
+  });
+}
+
+function isEpipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+function stdoutClosed(): boolean {
+  return stdoutClosedByReader || isEpipe(process.stdout.errored);
+}
+
 export function processIo(): CliIo {
+  handleStdoutErrors();
   return {
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutClosed()) process.stdout.write(text);
+    },
     stdoutChunks: async (chunks) => {
       for (const chunk of chunks) {
-        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+        if (stdoutClosed()) throw new OutputClosedError();
+        if (!process.stdout.write(chunk)) {
+          await once(process.stdout, 'drain').catch((error: unknown) => {
+            throw isEpipe(error) ? new OutputClosedError() : error;
+          });
+        }
       }
+      if (stdoutClosed()) throw new OutputClosedError();
     },
     stderr: (text) => process.stderr.write(text),
     env: process.env,
@@ -225,6 +258,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`lvs: ${error.oneLine}\n`);
       return ExitCode.InputError;
     }
+    if (error instanceof OutputClosedError) return ExitCode.OutputClosed;
     const detail = error instanceof Error ? error.message : String(error);
     io.stderr(
       `lvs: internal error: ${detail}\n(this is a bug in lvs; rerun with LVS_DEBUG=1 for a stack trace and report it)\n`,
