@@ -16,7 +16,6 @@
  *   npx tsx bench/audit.bench.ts 1000 10000 50000
  *   npx tsx bench/audit.bench.ts --runs 5 10000
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,45 +27,16 @@ import { chunkRenderers } from '../src/report/index.js';
 import { parseSnapshot } from '../src/snapshot/load.js';
 import { Chalk } from 'chalk';
 import { generateSnapshot } from './generate-snapshot.js';
+import { median, pinned, runCli } from './lib/run-cli.js';
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Math.max(1, Number(args.splice(runsAt, 2)[1])) : 5;
 const sizes = args.map(Number).filter((n) => n > 0);
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const cli = fileURLToPath(new URL('../bin/lvs.js', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url)));
-const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const pinned = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-
-/** One run of the CLI: wall time measured here; CPU and peak RSS from /usr/bin/time when present. */
-function runCli(file: string): { wall: number; cpu?: number; rssMb?: number; code: number | null } {
-  const command = [
-    ...(pinned ? ['taskset', '-c', '0'] : []),
-    process.execPath,
-    cli,
-    'audit',
-    '--snapshot',
-    file,
-  ];
-  const withTime = time !== undefined ? [time, '-f', 'lvs-bench %U %S %M', ...command] : command;
-  const t = process.hrtime.bigint();
-  const child = spawnSync(withTime[0]!, withTime.slice(1), {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  const wall = ms(t);
-  const line = child.stderr.split('\n').find((l) => l.startsWith('lvs-bench '));
-  if (line === undefined) return { wall, code: child.status };
-  const [user, sys, rssKb] = line.split(' ').slice(1).map(Number);
-  return { wall, cpu: (user ?? 0) + (sys ?? 0), rssMb: (rssKb ?? 0) / 1024, code: child.status };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lvs-bench-'));
 try {
@@ -77,7 +47,7 @@ try {
     const lines = [`functions=${n} snapshot=${(text.length / 1e6).toFixed(1)}MB`];
 
     if (built) {
-      const results = Array.from({ length: runs }, () => runCli(file));
+      const results = Array.from({ length: runs }, () => runCli(cli, file));
       const walls = results.map((r) => r.wall);
       const cpus = results.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
       const rss = Math.max(...results.map((r) => r.rssMb ?? 0));
