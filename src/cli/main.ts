@@ -62,6 +62,8 @@ function handleStdoutErrors(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (!isEpipe(error)) throw error;
     stdoutClosedByReader = true;
+    // Also when the command has already returned, with its output still being written.
+    process.exitCode = ExitCode.OutputClosed;
   });
 }
 
@@ -268,7 +270,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-/** The entry bin/lvs.js calls: the one place that sets the process exit code. */
+/**
+ * The entry bin/lvs.js calls: with handleStdoutErrors, the one place that sets the process exit
+ * code. A command that writes its output whole (lvs fix --dry-run) has the rest dropped once the
+ * reader has gone, and ends as a streamed report does.
+ */
 export async function run(): Promise<void> {
-  process.exitCode = await main(process.argv.slice(2), processIo());
+  const code = await main(process.argv.slice(2), processIo());
+  process.exitCode = stdoutClosed() ? ExitCode.OutputClosed : code;
 }

@@ -35,6 +35,18 @@ describe('stdout closed by its reader (lvs audit | head)', () => {
   const file = join(dir, 'snapshot.json');
   writeFileSync(file, JSON.stringify(generateSnapshot({ functions: 400, seed: 5 })));
 
+  for (const args of [
+    ['fix', '--dry-run', '--snapshot', file],
+    ['fix', '--dry-run', '--snapshot', file, '--format', 'json'],
+  ]) {
+    it(`${args.join(' ')}: its output dropped once the reader has gone, exit ${ExitCode.OutputClosed}`, async () => {
+      const { code, stderr, read } = await runAndCloseStdout(args);
+      expect(read).toBeGreaterThan(0);
+      expect(stderr).not.toMatch(/internal error|EPIPE|at .*\(/);
+      expect(code).toBe(ExitCode.OutputClosed);
+    }, 30_000);
+  }
+
   for (const format of ['terminal', 'json', 'sarif']) {
     it(`${format}: stops quietly with exit ${ExitCode.OutputClosed}, no error and no stack trace`, async () => {
       const { code, stderr, read } = await runAndCloseStdout([
