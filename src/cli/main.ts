@@ -50,18 +50,17 @@ function confirmOnStdin(question: string): Promise<boolean> {
 }
 
 /**
- * A write to a pipe whose reader has gone fails with EPIPE, reported as an 'error' event: without a
- * listener that event ends the process with a stack trace. Once it is seen, stdoutChunks stops at
- * its next chunk, and what else is written to stdout is dropped.
+ * A write to a pipe whose reader has gone fails with EPIPE: the stream keeps the error (`errored`)
+ * and reports it as an 'error' event, which without a listener ends the process with a stack trace.
+ * Once the error is kept, stdoutChunks stops at its next chunk, and what else is written to stdout
+ * is dropped.
  */
-let stdoutClosedByReader = false;
 let stdoutErrorsHandled = false;
 function handleStdoutErrors(): void {
   if (stdoutErrorsHandled) return;
   stdoutErrorsHandled = true;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (!isEpipe(error)) throw error;
-    stdoutClosedByReader = true;
     // Also when the command has already returned, with its output still being written.
     process.exitCode = ExitCode.OutputClosed;
   });
@@ -72,7 +71,7 @@ function isEpipe(error: unknown): boolean {
 }
 
 function stdoutClosed(): boolean {
-  return stdoutClosedByReader || isEpipe(process.stdout.errored);
+  return isEpipe(process.stdout.errored);
 }
 
 export function processIo(): CliIo {

@@ -609,27 +609,20 @@ class Drawn {
 
   /**
    * Pushes an evidence step's lines. A step that fits on its line (a function's own settings, one
-   * per result) is drawn each time: one concatenation costs less than finding it in a table. A
+   * per result, a fresh object: the table has no entry for it) is drawn each time. A
    * longer one (a policy statement, a list of functions) is nearly always shared: 100,000 of them
    * at 10,000 functions, 11,500 distinct texts. It is wrapped and encoded once, found again by the
    * step (the same object in many results) or else by its text (an equal step made for another
    * function), and then only its bytes are copied.
    */
   pushStep(out: Line[], e: EvidenceStep): void {
-    const { expected, note } = e;
-    const length =
-      e.field.length +
-      2 +
-      e.observed.length +
-      (expected !== undefined ? expected.length + 11 : 0) +
-      (note !== undefined ? note.length + 3 : 0);
-    if (length <= this.width - STEP_INDENT) {
-      pushHang(out, this.bullet, stepText(e), this.width, STEP_INDENT);
-      return;
-    }
     let drawn = this.steps.get(e);
     if (drawn === undefined) {
       const text = stepText(e);
+      if (text.length <= this.width - STEP_INDENT) {
+        pushHang(out, this.bullet, text, this.width, STEP_INDENT);
+        return;
+      }
       drawn = this.stepTexts.get(text);
       if (drawn === undefined) {
         drawn = UTF8.encode(hang(this.bullet, text, this.width, STEP_INDENT).join('\n'));
