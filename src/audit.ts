@@ -105,9 +105,11 @@ export function streamAudit(
     sharesArns: new Set(selected.map((e) => e.fn.functionArn)).size !== selected.length,
     expiredWarnings: suppressor.expiredWarnings,
     *functions() {
-      for (const entry of selected) {
+      for (let e = 0; e < selected.length; e++) {
+        const entry = selected[e] as FunctionEntry;
         const results = suppressor.apply(evaluateAll(index, options.checks, [entry]));
-        for (const r of results) {
+        for (let i = 0; i < results.length; i++) {
+          const r = results[i] as CheckResult;
           if (r.status === 'fail' && isAtLeast(r.severity, options.failOn)) failing = true;
           else if (r.status === 'error') errored = true;
         }
