@@ -44,32 +44,31 @@ export const LAYER_RULES = {
 } as const satisfies Record<string, readonly string[]>;
 type Layer = keyof typeof LAYER_RULES;
 
-/** fail > error > suppressed > pass > not applicable (or not evaluated). */
-export function markOf(results: readonly CheckResult[]): Mark {
-  const seen = new MarkSeen();
-  for (const r of results) seen.add(r.status);
-  return seen.mark();
+/**
+ * A status as one bit, ordered as marks are: the statuses a layer has seen are then one number,
+ * whose highest bit is its mark (fail > error > suppressed > pass > not applicable).
+ */
+function statusBit(status: ResultStatus): number {
+  if (status === 'fail') return 8;
+  if (status === 'error') return 4;
+  if (status === 'suppressed') return 2;
+  if (status === 'pass') return 1;
+  return 0;
 }
 
-/** Which statuses a layer's results have, to mark it as markOf would, without collecting them. */
-class MarkSeen {
-  private fail = false;
-  private error = false;
-  private suppressed = false;
-  private pass = false;
-  add(status: CheckResult['status']): void {
-    if (status === 'fail') this.fail = true;
-    else if (status === 'error') this.error = true;
-    else if (status === 'suppressed') this.suppressed = true;
-    else if (status === 'pass') this.pass = true;
-  }
-  mark(): Mark {
-    if (this.fail) return 'fail';
-    if (this.error) return 'error';
-    if (this.suppressed) return 'suppressed';
-    if (this.pass) return 'pass';
-    return 'na';
-  }
+function markOfBits(bits: number): Mark {
+  if (bits >= 8) return 'fail';
+  if (bits >= 4) return 'error';
+  if (bits >= 2) return 'suppressed';
+  if (bits >= 1) return 'pass';
+  return 'na';
+}
+
+/** fail > error > suppressed > pass > not applicable (or not evaluated). */
+export function markOf(results: readonly CheckResult[]): Mark {
+  let bits = 0;
+  for (let i = 0; i < results.length; i++) bits |= statusBit((results[i] as CheckResult).status);
+  return markOfBits(bits);
 }
 
 interface Node {
@@ -177,7 +176,7 @@ function isSingleSpaced(text: string): boolean {
  * word longer than the line gets a line of its own. Pushes rather than calls back: a callback was a
  * closure made per wrapped text (per result message, per evidence step).
  */
-function wrapInto(out: Line[], first: string, rest: string, text: string, width: number): void {
+function wrapInto(out: string[], first: string, rest: string, text: string, width: number): void {
   if (isSingleSpaced(text)) wrapSingleSpaced(out, first, rest, text, width);
   else wrapWords(out, first, rest, text, width);
 }
@@ -187,7 +186,7 @@ function wrapInto(out: Line[], first: string, rest: string, text: string, width:
  * one slice of the text, ending at the last space that fits, found by one search per line rather
  * than a step per word.
  */
-function wrapSingleSpaced(out: Line[], first: string, rest: string, text: string, width: number): void {
+function wrapSingleSpaced(out: string[], first: string, rest: string, text: string, width: number): void {
   let prefix = first;
   let start = 0;
   while (text.length - start > width) {
@@ -209,7 +208,7 @@ function wrapSingleSpaced(out: Line[], first: string, rest: string, text: string
  * wrapInto for any text. Works on indices, so a line whose words are single-spaced in `text` is one
  * slice of it.
  */
-function wrapWords(out: Line[], first: string, rest: string, text: string, width: number): void {
+function wrapWords(out: string[], first: string, rest: string, text: string, width: number): void {
   let prefix = first;
   const n = text.length;
   let p = 0;
@@ -265,6 +264,20 @@ export function wrap(text: string, width: number): string[] {
 const pads: string[] = [];
 const padOf = (n: number): string => (pads[n] ??= ' '.repeat(n));
 
+/** wrapInto's lines for pushWrapped, reused: a text's lines are joined as soon as they are made. */
+const wrappedLines: string[] = [];
+
+/**
+ * wrapInto, with the lines joined by '\n' into one entry of `out`. Each entry is encoded by its
+ * own call (encodeLines), whose fixed cost was most of the cost of a short line: a result's message
+ * is two to four lines.
+ */
+function pushWrapped(out: Line[], first: string, rest: string, text: string, width: number): void {
+  wrappedLines.length = 0;
+  wrapInto(wrappedLines, first, rest, text, width);
+  out.push(wrappedLines.length === 1 ? (wrappedLines[0] as string) : wrappedLines.join('\n'));
+}
+
 /** Pushes the wrapped text, the first line prefixed with `first` and the rest with spaces of the same width. */
 function pushHang(
   out: Line[],
@@ -273,53 +286,67 @@ function pushHang(
   width: number,
   firstVisible = first.length,
 ): void {
-  wrapInto(out, first, padOf(firstVisible), text, Math.max(20, width - firstVisible));
+  pushWrapped(out, first, padOf(firstVisible), text, Math.max(20, width - firstVisible));
 }
 
 /** Prefixes the first wrapped line with `first` and the rest with spaces of the same width. */
 function hang(first: string, text: string, width: number, firstVisible = first.length): string[] {
   const out: string[] = [];
-  pushHang(out, first, text, width, firstVisible);
+  wrapInto(out, first, padOf(firstVisible), text, Math.max(20, width - firstVisible));
   return out;
 }
 
-/** For each rule, the layers it judges (LAYER_RULES read the other way). */
-const LAYERS_OF_RULE = new Map<string, Layer[]>();
-for (const [layer, rules] of Object.entries(LAYER_RULES) as Array<[Layer, readonly string[]]>) {
-  for (const rule of rules) LAYERS_OF_RULE.set(rule, [...(LAYERS_OF_RULE.get(rule) ?? []), layer]);
-}
+/** The layers, numbered in LAYER_RULES order. */
+const LAYERS = Object.keys(LAYER_RULES) as Layer[];
+const LAYER_NUMBER = new Map(LAYERS.map((layer, n) => [layer, n]));
+/** For each rule, the numbers of the layers it judges (LAYER_RULES read the other way). */
+const LAYERS_OF_RULE = new Map<string, number[]>();
+LAYERS.forEach((layer, n) => {
+  for (const rule of LAYER_RULES[layer]) LAYERS_OF_RULE.set(rule, [...(LAYERS_OF_RULE.get(rule) ?? []), n]);
+});
 
 class FunctionBlock {
-  /** This function's results of each layer's rules, in result order. */
-  private readonly byLayer = new Map<Layer, CheckResult[]>();
+  /**
+   * Per layer number, the statuses (statusBit) of the layer's results about the function itself,
+   * which mark every node of the layer. Sorted out once per function: every node of the tree asked
+   * for its layer's results and looked through them all.
+   */
+  private readonly wide: number[] = new Array<number>(LAYERS.length).fill(0);
+  /** Per layer number, its results about another resource (a subnet, a bucket…), in result order. */
+  private readonly about = new Array<CheckResult[] | undefined>(LAYERS.length).fill(undefined);
 
   constructor(
     readonly path: FunctionDataPath,
     /** This function's results only. */
     private readonly mine: readonly CheckResult[],
   ) {
+    const functionArn = path.functionArn;
     for (let i = 0; i < mine.length; i++) {
       const r = mine[i] as CheckResult;
-      for (const layer of LAYERS_OF_RULE.get(r.ruleId) ?? []) {
-        const list = this.byLayer.get(layer);
-        if (list) list.push(r);
-        else this.byLayer.set(layer, [r]);
+      const layers = LAYERS_OF_RULE.get(r.ruleId);
+      if (layers === undefined) continue;
+      const wide = r.resourceArn === functionArn;
+      const bit = statusBit(r.status);
+      for (let j = 0; j < layers.length; j++) {
+        const n = layers[j] as number;
+        if (wide) this.wide[n] = (this.wide[n] as number) | bit;
+        else (this.about[n] ??= []).push(r);
       }
     }
   }
 
   /** markOf the results of the layer's rules that concern the node `id` (or the function as a whole). */
   private markAbout(layer: Layer, id: string | null): Mark {
-    const functionArn = this.path.functionArn;
-    const results = this.byLayer.get(layer);
-    if (results === undefined) return 'na';
-    const seen = new MarkSeen();
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i] as CheckResult;
-      if (r.resourceArn === functionArn || (id !== null && namesResource(r.resourceArn, id)))
-        seen.add(r.status);
+    const n = LAYER_NUMBER.get(layer) as number;
+    let bits = this.wide[n] as number;
+    const about = this.about[n];
+    if (id !== null && about !== undefined) {
+      for (let i = 0; i < about.length; i++) {
+        const r = about[i] as CheckResult;
+        if (namesResource(r.resourceArn, id)) bits |= statusBit(r.status);
+      }
     }
-    return seen.mark();
+    return markOfBits(bits);
   }
 
   private node(layer: Layer, id: string | null, label: string, detail?: string, children: Node[] = []): Node {
@@ -331,8 +358,9 @@ class FunctionBlock {
   /** Results of a layer that name a resource the tree does not show (e.g. "all buckets"). */
   private strays(layer: Layer, shown: readonly string[]): Map<string, CheckResult[]> {
     const out = new Map<string, CheckResult[]>();
-    for (const r of this.byLayer.get(layer) ?? []) {
-      if (r.resourceArn === this.path.functionArn) continue;
+    const about = this.about[LAYER_NUMBER.get(layer) as number] ?? [];
+    for (let i = 0; i < about.length; i++) {
+      const r = about[i] as CheckResult;
       if (shown.some((id) => namesResource(r.resourceArn, id))) continue;
       const list = out.get(r.resourceArn);
       if (list) list.push(r);
@@ -669,7 +697,7 @@ function pushFinding(out: Line[], r: CheckResult, drawn: Drawn): void {
   // Read once: a result's functionArn (and others) are getters.
   const { resourceArn, functionArn, evidence } = r;
   out.push(drawn.heading(r));
-  wrapInto(out, indent, indent, r.message, width - indent.length);
+  pushWrapped(out, indent, indent, r.message, width - indent.length);
   if (resourceArn !== functionArn) out.push(drawn.resourcePrefix + resourceArn);
   for (let i = 0; i < evidence.length; i++) {
     const e = evidence[i] as EvidenceStep;
@@ -897,7 +925,7 @@ class TerminalDrawing {
         `  ${paint.mark('pass')} ${c.green(`nothing fails or errors (${passed} pass, ${suppressed.length} suppressed)`)}`,
       );
     }
-    for (const r of suppressed) pushSuppressed(out, r, paint, width);
+    for (let i = 0; i < suppressed.length; i++) pushSuppressed(out, suppressed[i] as CheckResult, paint, width);
     if (verbose) {
       passing.sort(byConcern);
       if (passing.length > 0) out.push(c.gray('  passing and not applicable:'));
