@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { EvidenceStep } from '../core/evidence.js';
 import { RESULT_STATUSES, type CheckResult, type ResultStatus } from '../core/result.js';
-import { isAtLeast, SEVERITIES, severityRank, type Severity } from '../core/severity.js';
+import { SEVERITIES, severityRank, type Severity } from '../core/severity.js';
 import type { ApiError } from '../snapshot/fetched.js';
 import { chunksToText, type ReportChunk } from './chunks.js';
 import type { AuditReport, FunctionDataPath } from './model.js';
@@ -90,9 +90,10 @@ const STATUS_ORDER: Record<CheckResult['status'], number> = {
 function namesResource(resourceArn: string, id: string): boolean {
   if (resourceArn === id) return true;
   const at = resourceArn.length - id.length - 1;
-  if (at < 0 || !resourceArn.endsWith(id)) return false;
+  if (at < 0) return false;
+  // The separator first: one character rules out most pairs before the whole suffix is compared.
   const before = resourceArn.charCodeAt(at);
-  return before === 0x2f /* / */ || before === 0x3a; /* : */
+  return (before === 0x2f /* / */ || before === 0x3a) /* : */ && resourceArn.endsWith(id);
 }
 
 class Painter {
@@ -506,16 +507,22 @@ class Rails {
   }
 }
 
-function drawTree(root: Node, paint: Painter, rails: Rails, lines: Line[]): void {
-  lines.push(`${rails.indent}${nodeLabel(root, paint)}`);
-  drawChildren(root, rails, paint, lines);
+/** A tree's lines, reused: drawn, then joined into one entry of the chunk. */
+const treeLines: string[] = [];
+
+/** Pushes the tree as one entry (its lines joined by '\n'): encoded by one call, as pushWrapped. */
+function drawTree(root: Node, paint: Painter, rails: Rails, out: Line[]): void {
+  treeLines.length = 0;
+  treeLines.push(`${rails.indent}${nodeLabel(root, paint)}`);
+  drawChildren(root, rails, paint, treeLines);
+  out.push(treeLines.join('\n'));
 }
 
 function nodeLabel(n: Node, paint: Painter): string {
   return `${paint.mark(n.mark)} ${n.label}${n.detail !== undefined ? paint.gray(` (${n.detail})`) : ''}`;
 }
 
-function drawChildren(n: Node, rails: Rails, paint: Painter, lines: Line[]): void {
+function drawChildren(n: Node, rails: Rails, paint: Painter, lines: string[]): void {
   const last = n.children.length - 1;
   for (let i = 0; i <= last; i++) {
     const child = n.children[i] as Node;
@@ -731,24 +738,52 @@ class Totals {
   functions = 0;
   results = 0;
   failing = 0;
-  readonly byStatus = Object.fromEntries(RESULT_STATUSES.map((s) => [s, 0])) as Record<ResultStatus, number>;
-  private readonly counts = Object.fromEntries(
-    RESULT_STATUSES.map((s) => [s, Object.fromEntries(SEVERITIES.map((v) => [v, 0]))]),
-  ) as Record<ResultStatus, Record<Severity, number>>;
+  /**
+   * Results by status (RESULT_STATUSES order) and severity (SEVERITIES order), status-major. Counted
+   * by number: a count kept by name took a keyed lookup by status and by severity per result.
+   */
+  private readonly counts = new Array<number>(RESULT_STATUSES.length * SEVERITIES.length).fill(0);
+  private readonly failOnRank: number;
 
-  constructor(private readonly failOn: Severity) {}
+  constructor(failOn: Severity) {
+    this.failOnRank = severityRank(failOn);
+  }
 
   add(r: CheckResult): void {
+    const { status, severity } = r;
+    const rank = severityRank(severity);
     this.results += 1;
-    this.byStatus[r.status] += 1;
-    this.counts[r.status][r.severity] += 1;
-    if (r.status === 'fail' && isAtLeast(r.severity, this.failOn)) this.failing += 1;
+    const at = statusIndex(status) * SEVERITIES.length + (SEVERITIES.length - 1 - rank);
+    this.counts[at] = (this.counts[at] as number) + 1;
+    if (status === 'fail' && rank >= this.failOnRank) this.failing += 1;
   }
 
   count(status: ResultStatus, severity: Severity): number {
-    return this.counts[status][severity];
+    return this.counts[
+      RESULT_STATUSES.indexOf(status) * SEVERITIES.length + SEVERITIES.indexOf(severity)
+    ] as number;
+  }
+
+  /** Results by status. */
+  get byStatus(): Record<ResultStatus, number> {
+    const by = {} as Record<ResultStatus, number>;
+    for (const status of RESULT_STATUSES)
+      by[status] = SEVERITIES.reduce((n, sev) => n + this.count(status, sev), 0);
+    return by;
   }
 }
+
+/** RESULT_STATUSES.indexOf(status), by comparison rather than a search. */
+function statusIndex(status: ResultStatus): number {
+  if (status === 'pass') return 0;
+  if (status === 'fail') return 1;
+  if (status === 'error') return 2;
+  if (status === 'not-applicable') return 3;
+  return 4;
+}
+RESULT_STATUSES.forEach((status, i) => {
+  if (statusIndex(status) !== i) throw new Error(`terminal: statusIndex(${status}) is not ${i}`);
+});
 
 function summaryLines(totals: Totals, failOn: Severity, paint: Painter): string[] {
   const c = paint.c;
@@ -908,8 +943,8 @@ class TerminalDrawing {
         if (verbose) passing.push(r);
       }
     }
-    problems.sort(byConcern);
-    suppressed.sort(byConcern);
+    if (problems.length > 1) problems.sort(byConcern);
+    if (suppressed.length > 1) suppressed.sort(byConcern);
     out.push(`${c.bold(head.name)}  ${c.gray(`${head.region} · account ${head.accountId}`)}`);
     if (head.path !== undefined)
       drawTree(new FunctionBlock(head.path, results).tree(), paint, this.rails, out);
@@ -925,7 +960,8 @@ class TerminalDrawing {
         `  ${paint.mark('pass')} ${c.green(`nothing fails or errors (${passed} pass, ${suppressed.length} suppressed)`)}`,
       );
     }
-    for (let i = 0; i < suppressed.length; i++) pushSuppressed(out, suppressed[i] as CheckResult, paint, width);
+    for (let i = 0; i < suppressed.length; i++)
+      pushSuppressed(out, suppressed[i] as CheckResult, paint, width);
     if (verbose) {
       passing.sort(byConcern);
       if (passing.length > 0) out.push(c.gray('  passing and not applicable:'));
