@@ -570,19 +570,18 @@ let scratch = Buffer.allocUnsafe(1 << 18);
 let scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
 
 function encodeLines(lines: readonly Line[]): Uint8Array {
-  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  let bound = lines.length;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as Line;
-    bound += typeof line === 'string' ? line.length * 3 : line.length;
-  }
-  if (scratch.length < bound) {
-    scratch = Buffer.allocUnsafe(bound * 2);
-    scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
-  }
   let end = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
+    // Room for the line and its newline, checked line by line (a pass to size the chunk first read
+    // every line twice). UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    const most = (typeof line === 'string' ? line.length * 3 : line.length) + 1;
+    if (end + most > scratch.length) {
+      const larger = Buffer.allocUnsafe((end + most) * 2);
+      scratch.copy(larger, 0, 0, end);
+      scratch = larger;
+      scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+    }
     if (typeof line !== 'string') {
       scratch.set(line, end);
       end += line.length;

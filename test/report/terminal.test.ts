@@ -156,6 +156,29 @@ describe('renderTerminal', () => {
     expect(out).toContain(`├─ ! bucket ${G.bucket} (reached without a VPC)`);
     expect(out).toContain('KMS key (AWS managed key, no KMSKeyArn)');
   });
+
+  it('draws a finding larger than its encoding buffer whole (the buffer grows mid-chunk)', async () => {
+    // One step of ~600 kB (some of it two bytes a character): more than the 256 kB a chunk starts with.
+    const words = Array.from({ length: 40_000 }, (_, i) => `función-${i}`);
+    const report = await makeReport({
+      results: [
+        result({
+          ruleId: 'LVS008',
+          status: 'fail',
+          reasonId: 'sharedRole',
+          evidence: [{ resourceArn: '', field: 'functions using the role', observed: words.join(', ') }],
+        }),
+      ],
+    });
+    const out = renderTerminal(report, { chalk: plain });
+    expect(Buffer.byteLength(out)).toBeGreaterThan(1 << 18);
+    const from = out.indexOf('· functions using the role: ') + 2;
+    const step = out.slice(from, out.indexOf('\n      fix:', from));
+    expect(step.replace(/\n +/g, ' ')).toBe(`functions using the role: ${words.join(', ')}`);
+    // What was drawn before the step, in the same chunk, is kept when the buffer grows.
+    expect(out.startsWith(`${G.functionName}  ${G.region} · account ${G.accountId}\n`)).toBe(true);
+    expect(out).toContain('Summary');
+  });
 });
 
 describe('markOf', () => {
