@@ -96,6 +96,12 @@ function namesResource(resourceArn: string, id: string): boolean {
   return (before === 0x2f /* / */ || before === 0x3a) /* : */ && resourceArn.endsWith(id);
 }
 
+/** namesResource for any of the IDs. */
+function namesAnyOf(resourceArn: string, ids: readonly string[]): boolean {
+  for (let i = 0; i < ids.length; i++) if (namesResource(resourceArn, ids[i] as string)) return true;
+  return false;
+}
+
 class Painter {
   /** Each mark, painted once: the same string every time it is drawn. */
   private readonly marks: Record<Mark, string>;
@@ -299,7 +305,8 @@ function hang(first: string, text: string, width: number, firstVisible = first.l
 
 /** The layers, numbered in LAYER_RULES order. */
 const LAYERS = Object.keys(LAYER_RULES) as Layer[];
-const LAYER_NUMBER = new Map(LAYERS.map((layer, n) => [layer, n]));
+/** Each layer's number, read by name at each call (a constant object: one shape, no map lookup). */
+const LAYER = Object.fromEntries(LAYERS.map((layer, n) => [layer, n])) as Record<Layer, number>;
 /** For each rule, the numbers of the layers it judges (LAYER_RULES read the other way). */
 const LAYERS_OF_RULE = new Map<string, number[]>();
 LAYERS.forEach((layer, n) => {
@@ -337,8 +344,7 @@ class FunctionBlock {
   }
 
   /** markOf the results of the layer's rules that concern the node `id` (or the function as a whole). */
-  private markAbout(layer: Layer, id: string | null): Mark {
-    const n = LAYER_NUMBER.get(layer) as number;
+  private markAbout(n: number, id: string | null): Mark {
     let bits = this.wide[n] as number;
     const about = this.about[n];
     if (id !== null && about !== undefined) {
@@ -350,19 +356,24 @@ class FunctionBlock {
     return markOfBits(bits);
   }
 
-  private node(layer: Layer, id: string | null, label: string, detail?: string, children: Node[] = []): Node {
-    const node: Node = { mark: this.markAbout(layer, id), label, children };
-    if (detail !== undefined) node.detail = detail;
-    return node;
+  private node(
+    layer: number,
+    id: string | null,
+    label: string,
+    detail?: string,
+    children: Node[] = [],
+  ): Node {
+    // Every node has the same fields in the same order (detail undefined when absent): one shape.
+    return { mark: this.markAbout(layer, id), label, detail, children };
   }
 
   /** Results of a layer that name a resource the tree does not show (e.g. "all buckets"). */
-  private strays(layer: Layer, shown: readonly string[]): Map<string, CheckResult[]> {
+  private strays(layer: number, shown: readonly string[]): Map<string, CheckResult[]> {
     const out = new Map<string, CheckResult[]>();
-    const about = this.about[LAYER_NUMBER.get(layer) as number] ?? [];
+    const about = this.about[layer] ?? [];
     for (let i = 0; i < about.length; i++) {
       const r = about[i] as CheckResult;
-      if (shown.some((id) => namesResource(r.resourceArn, id))) continue;
+      if (namesAnyOf(r.resourceArn, shown)) continue;
       const list = out.get(r.resourceArn);
       if (list) list.push(r);
       else out.set(r.resourceArn, [r]);
@@ -372,8 +383,8 @@ class FunctionBlock {
 
   private bucketNodes(): Node[] {
     const p = this.path;
-    const nodes = p.buckets.map((b) => this.node('bucket', b, `bucket ${b}`));
-    for (const [arn, rs] of this.strays('bucket', p.buckets)) {
+    const nodes = p.buckets.map((b) => this.node(LAYER.bucket, b, `bucket ${b}`));
+    for (const [arn, rs] of this.strays(LAYER.bucket, p.buckets)) {
       const name = arn.replace(/^arn:[^:]*:s3:::/, '');
       const detail = name === '*' ? 'unbounded: the role allows every bucket' : 'not on the data path';
       nodes.push({ mark: markOf(rs), label: `bucket ${name}`, detail, children: [] });
@@ -390,8 +401,9 @@ class FunctionBlock {
       const children: Node[] = [];
       if (s.routeTableId === null) {
         children.push({
-          mark: this.markAbout('routeTable', null),
+          mark: this.markAbout(LAYER.routeTable, null),
           label: 'route table unknown',
+          detail: undefined,
           children: [],
         });
       } else {
@@ -400,12 +412,13 @@ class FunctionBlock {
           endpoint = {
             mark: markOf(this.mine.filter((r) => r.ruleId === 'LVS003' && r.resourceArn === p.functionArn)),
             label: 'no S3 gateway endpoint route',
+            detail: undefined,
             children: buckets,
           };
           bucketsShown ||= buckets.length > 0;
         } else if (expandedEndpoints.has(s.s3EndpointId)) {
           endpoint = this.node(
-            'endpoint',
+            LAYER.endpoint,
             s.s3EndpointId,
             `S3 gateway endpoint ${s.s3EndpointId}`,
             buckets.length > 0 ? 'buckets as above' : undefined,
@@ -413,7 +426,7 @@ class FunctionBlock {
         } else {
           expandedEndpoints.add(s.s3EndpointId);
           endpoint = this.node(
-            'endpoint',
+            LAYER.endpoint,
             s.s3EndpointId,
             `S3 gateway endpoint ${s.s3EndpointId}`,
             undefined,
@@ -423,7 +436,7 @@ class FunctionBlock {
         }
         children.push(
           this.node(
-            'routeTable',
+            LAYER.routeTable,
             s.routeTableId,
             `route table ${s.routeTableId}`,
             s.routeTableAssociation ?? undefined,
@@ -432,7 +445,7 @@ class FunctionBlock {
         );
       }
       return this.node(
-        'subnet',
+        LAYER.subnet,
         s.subnetId,
         `subnet ${s.subnetId}`,
         s.availabilityZone ?? 'AZ unknown',
@@ -444,12 +457,12 @@ class FunctionBlock {
     top.push(
       p.vpcId === null
         ? {
-            mark: this.markAbout('vpc', null),
+            mark: this.markAbout(LAYER.vpc, null),
             label: 'VPC',
             detail: 'not attached',
             children: subnetNodes,
           }
-        : this.node('vpc', p.vpcId, `VPC ${p.vpcId}`, undefined, subnetNodes),
+        : this.node(LAYER.vpc, p.vpcId, `VPC ${p.vpcId}`, undefined, subnetNodes),
     );
     if (!bucketsShown && buckets.length > 0) {
       const how = p.vpcId === null ? 'reached without a VPC' : 'network path unknown';
@@ -457,25 +470,25 @@ class FunctionBlock {
     }
     if (p.securityGroupIds.length === 0)
       top.push({
-        mark: this.markAbout('securityGroup', null),
+        mark: this.markAbout(LAYER.securityGroup, null),
         label: 'security groups',
         detail: 'none',
         children: [],
       });
-    for (const sg of p.securityGroupIds) top.push(this.node('securityGroup', sg, `security group ${sg}`));
-    top.push(this.node('role', p.roleArn, `role ${p.roleArn}`));
+    for (const sg of p.securityGroupIds) top.push(this.node(LAYER.securityGroup, sg, `security group ${sg}`));
+    top.push(this.node(LAYER.role, p.roleArn, `role ${p.roleArn}`));
     top.push(
       p.kmsKeyArn === null
         ? {
-            mark: this.markAbout('kmsKey', null),
+            mark: this.markAbout(LAYER.kmsKey, null),
             label: 'KMS key',
             detail: 'AWS managed key, no KMSKeyArn',
             children: [],
           }
-        : this.node('kmsKey', p.kmsKeyArn, `KMS key ${p.kmsKeyArn}`),
+        : this.node(LAYER.kmsKey, p.kmsKeyArn, `KMS key ${p.kmsKeyArn}`),
     );
-    top.push(this.node('tracing', null, `X-Ray tracing ${p.tracingMode ?? 'not configured'}`));
-    return this.node('function', null, `function ${p.functionName}`, undefined, top);
+    top.push(this.node(LAYER.tracing, null, `X-Ray tracing ${p.tracingMode ?? 'not configured'}`));
+    return this.node(LAYER.function, null, `function ${p.functionName}`, undefined, top);
   }
 }
 
@@ -617,6 +630,8 @@ class Drawn {
    */
   private readonly steps = new Map<EvidenceStep, Uint8Array>();
   private readonly stepTexts = new Map<string, Uint8Array>();
+  /** at() lines, by ARN; emptied every STEPS_KEPT entries, as the steps are. */
+  private readonly atLines = new Map<string, Uint8Array>();
   /** The wrapped "fix:" lines of a remediation, joined. */
   private readonly fixes = new Map<string, Uint8Array>();
   /**
@@ -687,6 +702,20 @@ class Drawn {
     return line;
   }
 
+  /**
+   * The "at ARN" line under an evidence step about another resource: the same few thousand ARNs
+   * (policies, route tables, endpoints, buckets) under steps of many results, encoded once.
+   */
+  at(resourceArn: string): Uint8Array {
+    let drawn = this.atLines.get(resourceArn);
+    if (drawn === undefined) {
+      drawn = UTF8.encode(`${FINDING_INDENT}  ${this.paint.gray(`at ${resourceArn}`)}`);
+      if (this.atLines.size >= STEPS_KEPT) this.atLines.clear();
+      this.atLines.set(resourceArn, drawn);
+    }
+    return drawn;
+  }
+
   remediation(text: string): Uint8Array {
     let drawn = this.fixes.get(text);
     if (drawn === undefined) {
@@ -698,7 +727,7 @@ class Drawn {
 }
 
 function pushFinding(out: Line[], r: CheckResult, drawn: Drawn): void {
-  const { paint, width } = drawn;
+  const width = drawn.width;
   const indent = FINDING_INDENT;
   // Read once: a result's functionArn (and others) are getters.
   const { resourceArn, functionArn, evidence } = r;
@@ -709,7 +738,7 @@ function pushFinding(out: Line[], r: CheckResult, drawn: Drawn): void {
     const e = evidence[i] as EvidenceStep;
     drawn.pushStep(out, e);
     if (e.resourceArn !== '' && e.resourceArn !== resourceArn && e.resourceArn !== functionArn) {
-      out.push(`${indent}  ${paint.gray(`at ${e.resourceArn}`)}`);
+      out.push(drawn.at(e.resourceArn));
     }
   }
   if (r.status === 'fail') out.push(drawn.remediation(r.remediation));
