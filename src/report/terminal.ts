@@ -49,12 +49,11 @@ type Layer = keyof typeof LAYER_RULES;
  * whose highest bit is its mark (fail > error > suppressed > pass > not applicable).
  */
 function statusBit(status: ResultStatus): number {
-  if (status === 'fail') return 8;
-  if (status === 'error') return 4;
-  if (status === 'suppressed') return 2;
-  if (status === 'pass') return 1;
-  return 0;
+  return STATUS_BITS[statusIndex(status)] as number;
 }
+
+/** statusBit by RESULT_STATUSES index: pass, fail, error, not-applicable, suppressed. */
+const STATUS_BITS = [1, 8, 4, 0, 2];
 
 function markOfBits(bits: number): Mark {
   if (bits >= 8) return 'fail';
@@ -296,11 +295,11 @@ function pushHang(
   pushWrapped(out, first, padOf(firstVisible), text, Math.max(20, width - firstVisible));
 }
 
-/** Prefixes the first wrapped line with `first` and the rest with spaces of the same width. */
-function hang(first: string, text: string, width: number, firstVisible = first.length): string[] {
-  const out: string[] = [];
-  wrapInto(out, first, padOf(firstVisible), text, Math.max(20, width - firstVisible));
-  return out;
+/** pushHang's text: the wrapped lines joined by '\n'. */
+function hangText(first: string, text: string, width: number, firstVisible = first.length): string {
+  const out: Line[] = [];
+  pushHang(out, first, text, width, firstVisible);
+  return out[0] as string;
 }
 
 /** The layers, numbered in LAYER_RULES order. */
@@ -674,7 +673,7 @@ class Drawn {
       }
       drawn = this.stepTexts.get(text);
       if (drawn === undefined) {
-        drawn = UTF8.encode(hang(this.bullet, text, this.width, STEP_INDENT).join('\n'));
+        drawn = UTF8.encode(hangText(this.bullet, text, this.width, STEP_INDENT));
         if (this.stepTexts.size >= STEPS_KEPT) this.stepTexts.clear();
         this.stepTexts.set(text, drawn);
       }
@@ -719,7 +718,7 @@ class Drawn {
   remediation(text: string): Uint8Array {
     let drawn = this.fixes.get(text);
     if (drawn === undefined) {
-      drawn = UTF8.encode(hang(this.fix, text, this.width, FINDING_INDENT.length + 5).join('\n'));
+      drawn = UTF8.encode(hangText(this.fix, text, this.width, FINDING_INDENT.length + 5));
       this.fixes.set(text, drawn);
     }
     return drawn;
