@@ -383,31 +383,34 @@ function otherNames(
 
 /**
  * The role's users as the sharedRole finding shows them, once per role (SPEC 2.4): every user in
- * index order, how many users have each ARN, and the "also …" detail and evidence step of the users
- * past the first few, which all read the same (made on first use).
+ * index order, how many users have each ARN, the evidence step that lists them, and the "also …"
+ * detail of the users past the first few, which all read the same (made on first use).
  */
 interface RoleUsers {
   observed: string;
   counts: Map<string, number>;
-  /** The detail and step of a user not named in "also …"; undefined until one is judged. */
+  /**
+   * The step listing every user, with their number: one object for all of them. Its note leaves
+   * out whom "also …" names (the message says it), so that every user's result shows the same step.
+   */
+  step: EvidenceStep;
+  /** The detail of a user not named in "also …"; undefined until one is judged. */
   othersDetail: string | undefined;
-  othersStep: EvidenceStep | undefined;
 }
 
-function roleUsers(users: readonly LambdaFunction[]): RoleUsers {
-  return {
-    observed: users.map((f) => f.functionName).join(', '),
-    counts: usersByArn(users),
-    othersDetail: undefined,
-    othersStep: undefined,
-  };
-}
-
-/** evidenceOf([shared]): the one step naming the role's users. */
-function sharedStepOf(shared: Finding): EvidenceStep {
-  const [step] = evidenceOf([shared]);
+function roleUsers(roleArn: string, users: readonly LambdaFunction[]): RoleUsers {
+  const observed = users.map((f) => f.functionName).join(', ');
+  const [step] = evidenceOf([
+    {
+      reasonId: 'sharedRole',
+      resourceArn: roleArn,
+      field: 'functions using the role',
+      observed,
+      detail: `${users.length} functions use it`,
+    },
+  ]);
   if (step === undefined) throw new Error('LVS008: no evidence for the shared role');
-  return step;
+  return { observed, counts: usersByArn(users), step, othersDetail: undefined };
 }
 
 interface RoleJudgement {
@@ -576,7 +579,7 @@ export default defineCheck({
     const users = index.functionsUsingRole(roleArn);
     const role = index.memo(['LVS008', roleArn, entry.region.region], () => ({
       judgement: judgeRole(view, analyseRole(view, roleArn, ctx)),
-      users: users.length > 1 ? roleUsers(users) : undefined,
+      users: users.length > 1 ? roleUsers(roleArn, users) : undefined,
     }));
     const judgement = role.judgement;
 
@@ -585,8 +588,8 @@ export default defineCheck({
     if (role.users !== undefined) {
       // Every user of the role, in index order: the same text for each of them.
       const { observed, counts } = role.users;
-      // "also …" names the first few other users: the same text (and step) for every user past
-      // those (listed once), made once for them; a named user's own text is made for it.
+      // "also …" names the first few other users: the same text for every user past those (listed
+      // once), made once for them; a named user's own text is made for it.
       const arn = entry.fn.functionArn;
       const named = (counts.get(arn) ?? 0) !== 1 || isAmongFirst(users, OTHERS_NAMED + 1, arn);
       const detailOf = () => `${users.length} functions use it (also ${otherNames(users, counts, arn)})`;
@@ -598,7 +601,7 @@ export default defineCheck({
         observed,
         detail,
       };
-      sharedStep = named ? sharedStepOf(shared) : (role.users.othersStep ??= sharedStepOf(shared));
+      sharedStep = role.users.step;
     }
 
     // sharedRole is the only low finding, so it sorts after the role's own (already sorted) ones,
