@@ -119,8 +119,6 @@ const policyField = (statement: PolicyStatement) => `Policy ${statementLabel(sta
 /** A bucket's verdict for a set of serving endpoints: the outcome's evidence is what follows the chain. */
 interface BucketVerdict {
   outcome: Outcome;
-  /** pinnedToOtherEndpoint: its steps' notes name the function, so they are made per function. */
-  lockouts?: Array<{ step: EvidenceStep; missing: string }>;
 }
 
 /** The verdict on one bucket's policy for the endpoints that serve a function; it names no function. */
@@ -197,17 +195,16 @@ function judgeBucket(index: AuditIndex, bucket: Bucket, serving: Serving): Bucke
           missing: missing.join(', '),
           statement: statementLabel(c.statement),
         },
-      }),
-      // Their notes name the function, so evaluate() writes them per function.
-      lockouts: lockouts.map((l) => ({
-        step: {
+        // The notes say "the function" rather than its name: the verdict, and so these steps, are
+        // shared by every function these endpoints serve (the message names the function).
+        evidence: lockouts.map((l) => ({
           resourceArn: arn,
           field: policyField(l.c.statement),
           observed: describeStatement(l.c.statement),
           expected: `${l.c.key === 'aws:SourceVpc' ? 'aws:SourceVpc' : 'aws:SourceVpce'} values including ${l.c.key === 'aws:SourceVpc' ? serving.vpcId : endpoints}`,
-        },
-        missing: l.missing.join(', '),
-      })),
+          note: `denies requests through ${l.missing.join(', ')}, the endpoint(s) the function uses: it is locked out`,
+        })),
+      }),
     };
   }
 
@@ -428,14 +425,7 @@ export default defineCheck({
       const verdict = index.memo(['LVS007:verdict', reached.name, bucket.name, serving.key], () =>
         judgeBucket(index, bucket, serving),
       );
-      const tail =
-        verdict.lockouts === undefined
-          ? verdict.outcome.evidence
-          : verdict.lockouts.map(({ step, missing }): EvidenceStep => ({
-              ...step,
-              note: `denies requests through ${missing}, the endpoint(s) ${fn.functionName} uses: it is locked out`,
-            }));
-      return withEvidence(verdict.outcome, reachEvidence.concat(endpointEvidence, tail));
+      return withEvidence(verdict.outcome, reachEvidence.concat(endpointEvidence, verdict.outcome.evidence));
     });
   },
 });
