@@ -116,37 +116,31 @@ function pinCandidate(statement: PolicyStatement, key: PinCandidate['key']): Pin
 
 const policyField = (statement: PolicyStatement) => `Policy ${statementLabel(statement)}`;
 
-/** A bucket's verdict for a set of serving endpoints: the outcome's evidence is what follows the chain. */
-interface BucketVerdict {
-  outcome: Outcome;
-}
-
-/** The verdict on one bucket's policy for the endpoints that serve a function; it names no function. */
-function judgeBucket(index: AuditIndex, bucket: Bucket, serving: Serving): BucketVerdict {
+/**
+ * The verdict on one bucket's policy for the endpoints that serve a function; it names no function.
+ * Its evidence is what follows the chain (reach, endpoints) in a function's result.
+ */
+function judgeBucket(index: AuditIndex, bucket: Bucket, serving: Serving): Outcome {
   const endpoints = serving.endpointIds.join(', ');
   const arn = bucketArn(index.partition, bucket.name);
   const expected = `Deny Principal * s3:* on ${arn}/* when StringNotEquals aws:SourceVpce ${endpoints}`;
   const base = { bucket: bucket.name, endpoints };
 
   if (bucket.policy.status === 'error') {
-    return { outcome: unknown({ kind: 'api-error', error: bucket.policy.error }) };
+    return unknown({ kind: 'api-error', error: bucket.policy.error });
   }
   if (bucket.policy.status === 'absent') {
-    return {
-      outcome: fail('noBucketPolicy', {
-        data: base,
-        evidence: [{ resourceArn: arn, field: 'Policy', observed: 'none (NoSuchBucketPolicy)', expected }],
-      }),
-    };
+    return fail('noBucketPolicy', {
+      data: base,
+      evidence: [{ resourceArn: arn, field: 'Policy', observed: 'none (NoSuchBucketPolicy)', expected }],
+    });
   }
   const parsed = index.policy(bucket.policy.value);
   if (!parsed.ok) {
-    return {
-      outcome: fail('invalidPolicy', {
-        data: { ...base, problem: parsed.problem },
-        evidence: [{ resourceArn: arn, field: 'Policy', observed: parsed.problem, expected }],
-      }),
-    };
+    return fail('invalidPolicy', {
+      data: { ...base, problem: parsed.problem },
+      evidence: [{ resourceArn: arn, field: 'Policy', observed: parsed.problem, expected }],
+    });
   }
 
   const statements = parsed.document.statements;
@@ -186,40 +180,36 @@ function judgeBucket(index: AuditIndex, bucket: Bucket, serving: Serving): Bucke
   if (lockout !== undefined) {
     const { c, missing } = lockout;
     const pinnedTo = `${c.key === 'aws:SourceVpc' ? 'VPC' : 'endpoint'} ${c.values.join(', ')}`;
-    return {
-      outcome: fail('pinnedToOtherEndpoint', {
-        data: {
-          ...base,
-          pinnedTo,
-          serving: endpoints,
-          missing: missing.join(', '),
-          statement: statementLabel(c.statement),
-        },
-        // The notes say "the function" rather than its name: the verdict, and so these steps, are
-        // shared by every function these endpoints serve (the message names the function).
-        evidence: lockouts.map((l) => ({
-          resourceArn: arn,
-          field: policyField(l.c.statement),
-          observed: describeStatement(l.c.statement),
-          expected: `${l.c.key === 'aws:SourceVpc' ? 'aws:SourceVpc' : 'aws:SourceVpce'} values including ${l.c.key === 'aws:SourceVpc' ? serving.vpcId : endpoints}`,
-          note: `denies requests through ${l.missing.join(', ')}, the endpoint(s) the function uses: it is locked out`,
-        })),
-      }),
-    };
+    return fail('pinnedToOtherEndpoint', {
+      data: {
+        ...base,
+        pinnedTo,
+        serving: endpoints,
+        missing: missing.join(', '),
+        statement: statementLabel(c.statement),
+      },
+      // The notes say "the function" rather than its name: the verdict, and so these steps, are
+      // shared by every function these endpoints serve (the message names the function).
+      evidence: lockouts.map((l) => ({
+        resourceArn: arn,
+        field: policyField(l.c.statement),
+        observed: describeStatement(l.c.statement),
+        expected: `${l.c.key === 'aws:SourceVpc' ? 'aws:SourceVpc' : 'aws:SourceVpce'} values including ${l.c.key === 'aws:SourceVpc' ? serving.vpcId : endpoints}`,
+        note: `denies requests through ${l.missing.join(', ')}, the endpoint(s) the function uses: it is locked out`,
+      })),
+    });
   }
 
   const pin = vpceCandidates.find(effective);
   if (pin !== undefined) {
-    return {
-      outcome: pass('pinned', {
-        data: {
-          ...base,
-          statement: statementLabel(pin.statement),
-          exemptions: pin.exemptions.length > 0 ? `; exempted: ${pin.exemptions.join('; ')}` : '',
-        },
-        evidence: [step(pin, `pinned to ${pin.values.join(', ')}`), ...exemptionSteps(pin)],
-      }),
-    };
+    return pass('pinned', {
+      data: {
+        ...base,
+        statement: statementLabel(pin.statement),
+        exemptions: pin.exemptions.length > 0 ? `; exempted: ${pin.exemptions.join('; ')}` : '',
+      },
+      evidence: [step(pin, `pinned to ${pin.values.join(', ')}`), ...exemptionSteps(pin)],
+    });
   }
 
   // Deny statements that look like a pin but apply only when some other condition also holds.
@@ -233,16 +223,14 @@ function judgeBucket(index: AuditIndex, bucket: Bucket, serving: Serving): Bucke
 
   const vpcPin = vpcCandidates.find(effective);
   if (vpcPin !== undefined) {
-    return {
-      outcome: fail('pinnedToVpc', {
-        data: { ...base, vpc: serving.vpcId, statement: statementLabel(vpcPin.statement) },
-        evidence: [
-          { ...step(vpcPin, 'aws:SourceVpc admits every endpoint and every path of the VPC'), expected },
-          ...exemptionSteps(vpcPin),
-          ...conditionalSteps,
-        ],
-      }),
-    };
+    return fail('pinnedToVpc', {
+      data: { ...base, vpc: serving.vpcId, statement: statementLabel(vpcPin.statement) },
+      evidence: [
+        { ...step(vpcPin, 'aws:SourceVpc admits every endpoint and every path of the VPC'), expected },
+        ...exemptionSteps(vpcPin),
+        ...conditionalSteps,
+      ],
+    });
   }
 
   const allows = statements.filter(
@@ -250,44 +238,40 @@ function judgeBucket(index: AuditIndex, bucket: Bucket, serving: Serving): Bucke
   );
   const firstAllow = allows[0];
   if (firstAllow !== undefined) {
-    return {
-      outcome: fail('allowOnly', {
-        data: { ...base, statement: statementLabel(firstAllow) },
-        evidence: [
-          ...allows.map((s) => ({
-            resourceArn: arn,
-            field: policyField(s),
-            observed: describeStatement(s),
-            expected,
-            note: 'an Allow with aws:SourceVpce adds access; it does not take away the access identity policies grant from anywhere',
-          })),
-          ...conditionalSteps,
-        ],
-      }),
-    };
+    return fail('allowOnly', {
+      data: { ...base, statement: statementLabel(firstAllow) },
+      evidence: [
+        ...allows.map((s) => ({
+          resourceArn: arn,
+          field: policyField(s),
+          observed: describeStatement(s),
+          expected,
+          note: 'an Allow with aws:SourceVpce adds access; it does not take away the access identity policies grant from anywhere',
+        })),
+        ...conditionalSteps,
+      ],
+    });
   }
 
   const why =
     conditional.length > 0
       ? ` (${conditional.map((c) => statementLabel(c.statement)).join(', ')} also requires ${[...new Set(conditional.flatMap((c) => c.limiting))].join(' and ')})`
       : '';
-  return {
-    outcome: fail('noDeny', {
-      data: { ...base, why },
-      evidence: [
-        ...(conditionalSteps.length > 0
-          ? conditionalSteps
-          : [
-              {
-                resourceArn: arn,
-                field: 'Policy',
-                observed: `${statements.length} statement(s), none a Deny on aws:SourceVpce for this bucket's objects`,
-                expected,
-              },
-            ]),
-      ],
-    }),
-  };
+  return fail('noDeny', {
+    data: { ...base, why },
+    evidence: [
+      ...(conditionalSteps.length > 0
+        ? conditionalSteps
+        : [
+            {
+              resourceArn: arn,
+              field: 'Policy',
+              observed: `${statements.length} statement(s), none a Deny on aws:SourceVpce for this bucket's objects`,
+              expected,
+            },
+          ]),
+    ],
+  });
 }
 
 export default defineCheck({
@@ -425,7 +409,7 @@ export default defineCheck({
       const verdict = index.memo(['LVS007:verdict', reached.name, bucket.name, serving.key], () =>
         judgeBucket(index, bucket, serving),
       );
-      return withEvidence(verdict.outcome, reachEvidence.concat(endpointEvidence, verdict.outcome.evidence));
+      return withEvidence(verdict, reachEvidence.concat(endpointEvidence, verdict.evidence));
     });
   },
 });
