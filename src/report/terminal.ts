@@ -778,17 +778,14 @@ class Totals {
 
   add(r: CheckResult): void {
     const { status, severity } = r;
-    const rank = severityRank(severity);
     this.results += 1;
-    const at = statusIndex(status) * SEVERITIES.length + (SEVERITIES.length - 1 - rank);
+    const at = countAt(status, severity);
     this.counts[at] = (this.counts[at] as number) + 1;
-    if (status === 'fail' && rank >= this.failOnRank) this.failing += 1;
+    if (status === 'fail' && severityRank(severity) >= this.failOnRank) this.failing += 1;
   }
 
   count(status: ResultStatus, severity: Severity): number {
-    return this.counts[
-      RESULT_STATUSES.indexOf(status) * SEVERITIES.length + SEVERITIES.indexOf(severity)
-    ] as number;
+    return this.counts[countAt(status, severity)] as number;
   }
 
   /** Results by status. */
@@ -800,7 +797,7 @@ class Totals {
   }
 }
 
-/** RESULT_STATUSES.indexOf(status), by comparison rather than a search. */
+/** RESULT_STATUSES.indexOf(status), by comparison rather than a search (checked below). */
 function statusIndex(status: ResultStatus): number {
   if (status === 'pass') return 0;
   if (status === 'fail') return 1;
@@ -808,8 +805,20 @@ function statusIndex(status: ResultStatus): number {
   if (status === 'not-applicable') return 3;
   return 4;
 }
+/** Where Totals counts a status and severity. */
+function countAt(status: ResultStatus, severity: Severity): number {
+  return statusIndex(status) * SEVERITIES.length + severityIndex(severity);
+}
+
+/** SEVERITIES.indexOf(severity): SEVERITIES runs from the highest rank down (checked below). */
+function severityIndex(severity: Severity): number {
+  return SEVERITIES.length - 1 - severityRank(severity);
+}
 RESULT_STATUSES.forEach((status, i) => {
   if (statusIndex(status) !== i) throw new Error(`terminal: statusIndex(${status}) is not ${i}`);
+});
+SEVERITIES.forEach((severity, i) => {
+  if (severityIndex(severity) !== i) throw new Error(`terminal: severityIndex(${severity}) is not ${i}`);
 });
 
 function summaryLines(totals: Totals, failOn: Severity, paint: Painter): string[] {
