@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EvidenceStep } from '../core/evidence.js';
 import type { MessageData } from '../core/message.js';
 import { severitySchema, type Severity } from '../core/severity.js';

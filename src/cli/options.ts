@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LvsInputError } from '../core/errors.js';
 import { SEVERITIES, severitySchema } from '../core/severity.js';
 

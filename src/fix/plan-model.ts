@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The remediation plan (SPEC 6): what `lvs fix --dry-run` prints and `lvs fix --apply` executes.

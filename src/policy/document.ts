@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Policy documents as lvs reasons about them: every "string or array" field is an array, Principal

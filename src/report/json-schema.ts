@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESULT_STATUSES } from '../core/result.js';
 import { severitySchema } from '../core/severity.js';
 

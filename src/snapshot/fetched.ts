@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A failed AWS read, recorded so that it reaches the rules as data (SPEC 3: service, operation, resource, code). */
 export const apiErrorSchema = z.strictObject({

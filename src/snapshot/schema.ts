@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiErrorSchema, fetchedSchema } from './fetched.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import jsonPatch from 'fast-json-patch';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GOLDEN_PATH } from './golden.js';
 
 /**

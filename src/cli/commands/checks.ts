@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECKS } from '../../checks/registry.js';
 import { LvsInputError } from '../../core/errors.js';
 import { renderRuleTable } from '../../report/catalogue.js';
