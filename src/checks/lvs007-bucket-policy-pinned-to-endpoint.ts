@@ -13,7 +13,7 @@ import {
   isAnyonePrincipal,
   isPrincipalExemption,
 } from './lib/policy-analysis.js';
-import { idsKey } from './lib/network.js';
+import { functionVpc, idsKey } from './lib/network.js';
 import { BUCKET_SCOPE_REASONS, forEachReachedBucket } from './lib/reached-buckets.js';
 
 /** The S3 gateway endpoints the function's traffic to S3 uses, with the hops that show it. */
@@ -21,12 +21,16 @@ interface Serving {
   endpointIds: string[];
   vpcId: string;
   evidence: EvidenceStep[];
-  /** The endpoint IDs and the VPC ID, for memo keys: a bucket's verdict depends on them. */
-  key: string;
+  /**
+   * The verdict on each bucket (by name) for these endpoints and VPC, which is all it depends on:
+   * one map for every Serving with the same endpoints and VPC (functions of other subnets too).
+   */
+  verdicts: Map<string, Outcome>;
 }
 
 function servingEndpoints(
   entry: FunctionEntry,
+  index: AuditIndex,
 ): { ok: true; value: Serving } | { ok: false; problem: Problem } {
   const { fn, region } = entry;
   const vpc = fn.vpcConfig;
@@ -69,7 +73,11 @@ function servingEndpoints(
   }
   const endpointIds = [...ids].sort();
   const vpcId = vpc?.vpcId ?? '';
-  return { ok: true, value: { endpointIds, vpcId, evidence, key: idsKey([...endpointIds, vpcId]) } };
+  const verdicts = index.memo(
+    ['LVS007:verdicts', idsKey([...endpointIds, vpcId])],
+    () => new Map<string, Outcome>(),
+  );
+  return { ok: true, value: { endpointIds, vpcId, evidence, verdicts } };
 }
 
 /** SPEC 2.3: Deny, anyone, S3 data actions, every object of the bucket. Conditions are judged separately. */
@@ -394,10 +402,16 @@ export default defineCheck({
         }),
       ];
     }
-    const subnets = fn.vpcConfig.subnetIds;
-    const served = index.memo(['LVS007:serving', entry.region.region, fn.vpcConfig.vpcId, ...subnets], () =>
-      servingEndpoints(entry),
-    );
+    // The endpoints depend on the region, the VPC and the subnets: a function with a complete
+    // VpcConfig finds them in the memo of its subnets (found once per function for all the network rules).
+    const { vpcId, subnetIds } = fn.vpcConfig;
+    const vpc = functionVpc(entry, index);
+    const served =
+      vpc !== undefined && vpc.attachment.subnetIds.length === subnetIds.length
+        ? vpc.bySubnets.get(['LVS007:serving', vpcId], () => servingEndpoints(entry, index))
+        : index.memo(['LVS007:serving', entry.region.region, vpcId, ...subnetIds], () =>
+            servingEndpoints(entry, index),
+          );
     if (!served.ok) return [unknown(served.problem)];
     const serving = served.value;
     if (serving.endpointIds.length === 0)
@@ -406,9 +420,11 @@ export default defineCheck({
 
     return forEachReachedBucket(entry, index, (bucket: Bucket, reached, reachEvidence): Outcome => {
       // The verdict depends on the bucket and the serving endpoints (and VPC), not on the function.
-      const verdict = index.memo(['LVS007:verdict', reached.name, bucket.name, serving.key], () =>
-        judgeBucket(index, bucket, serving),
-      );
+      let verdict = serving.verdicts.get(bucket.name);
+      if (verdict === undefined) {
+        verdict = judgeBucket(index, bucket, serving);
+        serving.verdicts.set(bucket.name, verdict);
+      }
       return withEvidence(verdict, reachEvidence.concat(endpointEvidence, verdict.evidence));
     });
   },
