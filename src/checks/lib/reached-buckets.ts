@@ -1,5 +1,5 @@
 import type { EvidenceStep } from '../../core/evidence.js';
-import type { AuditIndex, FunctionEntry, ReachedBucket } from '../../snapshot/derive.js';
+import type { AuditIndex, FunctionEntry, ReachedBucket, ReachPath } from '../../snapshot/derive.js';
 import type { Bucket } from '../../snapshot/schema.js';
 import type { Outcome, ReasonMeta } from '../define-check.js';
 import { error, notApplicable, unknown, withEvidence } from './outcome.js';
@@ -42,6 +42,24 @@ export function reachEvidence(entry: FunctionEntry, reached: ReachedBucket): Evi
 }
 
 /**
+ * reachEvidence, its role hops made once per role and bucket: they name the role and its policies,
+ * not the function, so every function of the role shows the same steps (objects a report can
+ * recognise). A bucket's paths are the role's, in the role's order, then the function's
+ * environment variables (SPEC 2.2): only the latter are made for the function.
+ */
+function reachSteps(entry: FunctionEntry, index: AuditIndex, reached: ReachedBucket): EvidenceStep[] {
+  const { paths } = reached;
+  let rolePaths = 0;
+  while (rolePaths < paths.length && (paths[rolePaths] as ReachPath).via === 'role') rolePaths++;
+  if (rolePaths === 0) return reachEvidence(entry, reached);
+  const roleSteps = index.memo(['reach', entry.fn.role, reached.name], () =>
+    reachEvidence(entry, rolePaths === paths.length ? reached : { ...reached, paths: paths.slice(0, rolePaths) }),
+  );
+  if (rolePaths === paths.length) return roleSteps;
+  return roleSteps.concat(reachEvidence(entry, { ...reached, paths: paths.slice(rolePaths) }));
+}
+
+/**
  * Runs `evaluate` for each bucket the function reaches (SPEC 2.2) and turns what cannot be judged
  * into `error` results: an unbounded bucket set, a bucket of another account, a bucket absent from
  * the snapshot, a failed read. No bucket at all -> one `not-applicable` result.
@@ -71,11 +89,7 @@ export function forEachReachedBucket(
     );
   }
   for (const reached of reach.buckets) {
-    // Reached through the role alone, the hops name the role and its policies, not the function:
-    // the same for every function of the role.
-    const evidence = reached.paths.every((p) => p.via === 'role')
-      ? index.memo(['reach', entry.fn.role, reached.name], () => reachEvidence(entry, reached))
-      : reachEvidence(entry, reached);
+    const evidence = reachSteps(entry, index, reached);
     const bucket = index.bucket(reached.name);
     if (bucket === undefined) {
       outcomes.push(
