@@ -547,9 +547,14 @@ function byConcern(a: CheckResult, b: CheckResult): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-    compareText(a.ruleId, b.ruleId) ||
+    compareRuleIds(a.ruleId, b.ruleId) ||
     compareText(a.resourceArn, b.resourceArn)
   );
+}
+
+/** Rule IDs are "LVS" and three digits: their character order is localeCompare's, without a collator call. */
+function compareRuleIds(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
 }
 
 /** localeCompare, without its (collator) call for the same text: most pairs share a rule or resource. */
