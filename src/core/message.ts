@@ -33,28 +33,3 @@ export function compileTemplate(template: string): CompiledTemplate {
   }
   return found;
 }
-
-/**
- * Fills `{{name}}` placeholders with `value(name)`, the value's text, or undefined when there is no
- * data for the name: that placeholder stays visible, so a missing value shows in tests. The message
- * is made in one piece (a flat string), since it is kept and read again by every renderer.
- */
-export function fillMessage(template: string, value: (name: string) => string | undefined): string {
-  const { parts, wholes } = compileTemplate(template);
-  if (parts.length === 1) return parts[0] ?? '';
-  const pieces = new Array<string>(parts.length);
-  for (let i = 0; i < parts.length; i += 1) {
-    const part = parts[i] ?? '';
-    pieces[i] = i % 2 === 0 ? part : (value(part) ?? wholes[(i - 1) / 2] ?? '');
-  }
-  return pieces.join('');
-}
-
-/** Fills `{{name}}` placeholders. A placeholder with no data stays visible, so a missing value shows in tests. */
-export function formatMessage(template: string, data: MessageData = {}): string {
-  return fillMessage(template, (name) => (Object.hasOwn(data, name) ? String(data[name]) : undefined));
-}
-
-export function placeholdersOf(template: string): string[] {
-  return [...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] ?? '');
-}
