@@ -10,19 +10,16 @@ import process from 'node:process';
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--interrupt-budget=1048576');
-// With one core to run on (a pinned CI job, a container limited to one CPU), V8's helper threads
-// (parallel scavenges, concurrent marking and sweeping, the background optimizing compiler) cannot
-// run beside the audit: they take turns with it, and each turn is a thread switch and a colder
-// cache. Doing that work on the main thread instead cut a pinned 10,000-function audit by ~6%
-// (paired runs, docs/DECISIONS.md "Performance"). With more cores the helpers run beside it, so
-// they stay. (--single-threaded-gc also stops parallel marking, but cannot be set once V8 runs.)
+// With one core to run on (a pinned CI job, a container limited to one CPU), V8's garbage
+// collector helper threads (parallel scavenges, concurrent marking and sweeping) cannot run beside
+// the audit: they take turns with it, and each turn is a thread switch and a colder cache. Doing
+// that work on the main thread instead cut a pinned 10,000-function audit by ~6% (paired runs,
+// docs/DECISIONS.md "Performance"). With more cores the helpers run beside it, so they stay.
+// Start-up flags only, so not these: --single-threaded-gc (also stops parallel marking; V8 aborts
+// when set later) and --no-concurrent-recompilation (V8 made its background compiler at start:
+// `--trace-opt` still shows every compile as concurrent when the flag is set here).
 if (availableParallelism() === 1) {
-  for (const flag of [
-    '--no-parallel-scavenge',
-    '--no-concurrent-marking',
-    '--no-concurrent-sweeping',
-    '--no-concurrent-recompilation',
-  ])
+  for (const flag of ['--no-parallel-scavenge', '--no-concurrent-marking', '--no-concurrent-sweeping'])
     setFlagsFromString(flag);
 }
 // Loaded after the flags are set, so that all of lvs runs under them. dist/bundle is one esbuild
