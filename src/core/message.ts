@@ -12,24 +12,16 @@ export interface CompiledTemplate {
   wholes: string[];
 }
 
-/** Templates come from rule metadata, a small fixed set: each is split once per process. */
-const compiled = new Map<string, CompiledTemplate>();
-
-/** The template's literal text and placeholders (a pure function of the text, cached by it). */
+/** The template's literal text and placeholders (checks/run.ts makes each template's message maker from them once). */
 export function compileTemplate(template: string): CompiledTemplate {
-  let found = compiled.get(template);
-  if (found === undefined) {
-    const parts: string[] = [];
-    const wholes: string[] = [];
-    let last = 0;
-    for (const match of template.matchAll(PLACEHOLDER)) {
-      parts.push(template.slice(last, match.index), match[1] ?? '');
-      wholes.push(match[0]);
-      last = match.index + match[0].length;
-    }
-    parts.push(template.slice(last));
-    found = { parts, wholes };
-    compiled.set(template, found);
+  const parts: string[] = [];
+  const wholes: string[] = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    parts.push(template.slice(last, match.index), match[1] ?? '');
+    wholes.push(match[0]);
+    last = match.index + match[0].length;
   }
-  return found;
+  parts.push(template.slice(last));
+  return { parts, wholes };
 }

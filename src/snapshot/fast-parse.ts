@@ -66,8 +66,8 @@ function viaZod(node: Node): Parser {
  * union) becomes a function of its own, generated from the schema, so that every property read
  * in it is a named read of a constant key: V8 caches each read site for the one or two shapes the
  * snapshot's objects of that kind have. One generic parser per kind of node, built from closures,
- * shared its read sites among every object of the schema, and read each key through a generic
- * lookup: the parse took about three times as long.
+ * shared its read sites among every object of the schema and read each key through a generic
+ * lookup: 63-77 ms for 10,000 functions, against 47-49 ms.
  */
 interface Emitted {
   /** An expression over the identifier `v`: the node's output, or FAIL. */
