@@ -108,15 +108,16 @@ export function mayMatchPrefix(pattern: string, prefix: string): boolean {
 
 /**
  * True when every resource whose ARN starts with `prefix` is in the statement's resources: a
- * Resource pattern covers the whole prefix (checked with a literal "*" and a probe name), or no
- * NotResource pattern can reach under it. Conservative: a NotResource that might exclude part of it
- * makes the answer false.
+ * Resource pattern ends with "*" and matches the prefix itself (the part before that "*" matches
+ * the start of the prefix, so the "*" takes the rest of the prefix and anything after it), or no
+ * NotResource pattern can reach under it. Conservative: a pattern that covers everything under the
+ * prefix some other way (ending "*?") and a NotResource that might exclude part of it both make the
+ * answer false. Two probe strings (the prefix then "*", then a name) were not enough: "*a??" matches
+ * both under "aa" but not "aa:aa".
  */
 export function coversAllUnder(statement: PolicyStatement, prefix: string): boolean {
   if (statement.resources !== undefined) {
-    return statement.resources.some(
-      (p) => matchesWildcard(p, `${prefix}*`) && matchesWildcard(p, `${prefix}lvs-probe-0f3a/any-name`),
-    );
+    return statement.resources.some((p) => p.endsWith('*') && matchesWildcard(p, prefix));
   }
   if (statement.notResources !== undefined)
     return !statement.notResources.some((p) => mayMatchPrefix(p, prefix));

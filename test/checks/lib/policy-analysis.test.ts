@@ -123,6 +123,13 @@ describe('resources', () => {
     ).toBe(expected);
   });
 
+  it('a pattern that matches probes under the prefix but not every name there does not cover it', () => {
+    // fast-check's counterexample: "*a??" matches "aa*" and "aa<probe name>", not "aa:aa".
+    const statement = statementOf({ Effect: 'Deny', Principal: '*', Action: '*', Resource: ['*a??'] });
+    expect(coversResource(statement, 'aa:aa')).toBe(false);
+    expect(coversAllUnder(statement, 'aa')).toBe(false);
+  });
+
   it('mayCoverUnder is conservative for NotResource and exact for literal ARNs', () => {
     expect(
       mayCoverUnder(statementOf({ Effect: 'Allow', Action: '*', NotResource: 'x' }), 'arn:aws:iam::'),
